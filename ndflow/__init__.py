@@ -1,0 +1,26 @@
+"""ndflow: the TensorFlow 2 programming model on NumPy. ``import ndflow as tf``.
+
+This module is the public namespace only: it re-exports names defined elsewhere.
+"""
+from ndflow.framework import errors
+from ndflow.framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: A004
+                                     float16, float32, float64, half, int8, int16, int32, int64,
+                                     string, uint8, uint16, uint32, uint64)
+from ndflow.framework.indexed_slices import IndexedSlices
+from ndflow.framework.tensor import (Tensor, constant, convert_to_tensor, is_tensor,
+                                     register_tensor_conversion_function)
+from ndflow.framework.tensor_shape import TensorShape
+from ndflow.framework.context import executing_eagerly
+from ndflow.ops import operators as _operators  # noqa: F401 - installs the Python operators
+from ndflow.ops.variables import Variable, VariableAggregation, VariableSynchronization
+from ndflow.ops.math_ops import *  # noqa: F401,F403
+from ndflow.ops.unary_ops import *  # noqa: F401,F403
+from ndflow.ops.reduce_ops import *  # noqa: F401,F403
+from ndflow.ops.array_ops import *  # noqa: F401,F403
+from ndflow.autodiff.tape import GradientTape, UnconnectedGradients
+from ndflow.autodiff.custom_gradient import custom_gradient, identity, stop_gradient
+from ndflow import math, nn, linalg, random, debugging, dtypes, nest  # noqa: E402
+from ndflow.util import nest as _nest  # noqa: F401
+
+newaxis = None
+__version__ = "0.1.0"

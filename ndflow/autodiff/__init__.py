@@ -1,0 +1,1 @@
+"""Reverse-mode automatic differentiation: GradientTape, custom_gradient, stop_gradient."""

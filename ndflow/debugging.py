@@ -1,0 +1,1 @@
+"""``ndflow.debugging``: numeric checks and assertions."""

@@ -1,0 +1,13 @@
+"""The explicit execution contexts: the active tapes and the graphs being built.
+
+Both are plain lists that are mutated in place and never rebound, so the hot path can test them
+with a single truthiness check (``if TAPES:``).
+"""
+
+TAPES = []   # active GradientTapes, innermost last
+GRAPHS = []  # graphs being traced, innermost last (empty in eager mode)
+
+
+def executing_eagerly():
+    """True unless a graph is being traced."""
+    return not GRAPHS

@@ -1,0 +1,1 @@
+"""``ndflow.linalg``: matrix products, decompositions, solvers and norms."""

@@ -1,0 +1,1 @@
+"""``ndflow.nn``: activations, losses on logits, convolutions, pooling and friends."""

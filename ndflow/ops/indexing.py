@@ -1,0 +1,108 @@
+"""``tensor[...]``: NumPy-style basic indexing with TensorFlow's rules and errors (StridedSlice)."""
+import numpy as np
+
+from ndflow.framework import errors
+from ndflow.framework.tensor import Tensor
+from ndflow.ops import inputs as _in
+from ndflow.ops.registry import execute, op_error, register, register_gradient
+
+_VALID = ("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
+          "tf.int32/tf.int64 tensors are valid indices, got {!r}")
+
+
+def _index_value(item):
+    """An integer index from an int, NumPy integer or scalar integer tensor."""
+    if isinstance(item, (bool, np.bool_)):
+        raise TypeError(_VALID.format(item))
+    if isinstance(item, (int, np.integer)):
+        return int(item)
+    if isinstance(item, Tensor) or hasattr(item, "_as_tensor"):
+        t = _in.as_tensor(item)
+        if t.dtype.is_integer and t.shape.rank == 0:
+            return int(t)
+    raise TypeError(_VALID.format(item))
+
+
+def _slice_part(value):
+    return None if value is None else _index_value(value)
+
+
+def normalize_key(key, shape):
+    """``key`` as a tuple of ints, slices, None and at most one Ellipsis, checked against
+    ``shape``; raises TensorFlow's errors for bad keys and out-of-range indices."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    parts = []
+    ellipses = 0
+    for item in key:
+        if item is None:
+            parts.append(None)
+        elif item is Ellipsis:
+            ellipses += 1
+            if ellipses > 1:
+                raise ValueError("Multiple ellipses in slice spec not allowed")
+            parts.append(Ellipsis)
+        elif isinstance(item, slice):
+            parts.append(slice(_slice_part(item.start), _slice_part(item.stop),
+                               _slice_part(item.step)))
+            if parts[-1].step == 0:
+                raise op_error(errors.InvalidArgumentError, "StridedSlice",
+                               "slice index step must be non-zero")
+        else:
+            parts.append(_index_value(item))
+    _check_bounds(parts, shape)
+    return tuple(parts)
+
+
+def _check_bounds(parts, shape):
+    ndim = len(shape)
+    if ndim == 0 and any(p is not None and p is not Ellipsis for p in parts):
+        raise op_error(errors.InvalidArgumentError, "StridedSlice", "Attempting to slice scalar "
+                       "input.")
+    consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    if consumed > ndim:
+        raise op_error(errors.InvalidArgumentError, "StridedSlice",
+                       f"Index out of range using input dim {ndim}; input has only {ndim} dims")
+    dim = 0
+    for p in parts:
+        if p is Ellipsis:
+            dim += ndim - consumed
+        elif p is None:
+            continue
+        else:
+            if isinstance(p, int) and not -shape[dim] <= p < shape[dim]:
+                raise op_error(errors.InvalidArgumentError, "StridedSlice",
+                               f"slice index {p} of dimension {dim} out of bounds.")
+            dim += 1
+
+
+def _slice_kernel(xp, x, key):
+    return x[key]
+
+
+def _slice_grad_kernel(xp, dy, key, shape):
+    out = xp.zeros(shape, dtype=dy.dtype)
+    out[key] = dy
+    return out
+
+
+STRIDED_SLICE = register("StridedSlice", _slice_kernel)
+STRIDED_SLICE_GRAD = register("StridedSliceGrad", _slice_grad_kernel)
+
+
+def getitem(tensor, key):
+    """``tensor[key]`` for ints, slices, ``...``, ``newaxis`` and scalar integer tensors."""
+    x = _in.as_tensor(tensor)
+    key = normalize_key(key, x.shape.dims)
+    return execute(STRIDED_SLICE, (x,), {"key": key})
+
+
+@register_gradient("StridedSlice")
+def _strided_slice_grad(op, dy):
+    shape = tuple(op.inputs[0].shape.dims)
+    return (execute(STRIDED_SLICE_GRAD, (dy,), {"key": op.get_attr("key"), "shape": shape}),)
+
+
+@register_gradient("StridedSliceGrad")
+def _strided_slice_grad_grad(op, ddx):
+    return (execute(STRIDED_SLICE, (ddx,), {"key": op.get_attr("key")}),)

@@ -1,0 +1,78 @@
+"""Conversion of op arguments to tensors, with TensorFlow's rules for mixed operands."""
+import numpy as np
+
+from ndflow.framework import dtypes
+from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor, wrap_as
+
+
+def as_tensor(value, dtype=None):
+    """``value`` as a tensor (fast path for tensors)."""
+    if type(value) is EagerTensor and dtype is None:
+        return value
+    return convert_to_tensor(value, dtype)
+
+
+_INT_RANGE = {dtypes.int32: (-2**31, 2**31), dtypes.int64: (-2**63, 2**63)}
+
+
+def like(value, dtype):
+    """Converts the non-tensor operand of a binary op: NumPy values are cast to ``dtype``,
+    Python values take it when they can (else keep their own dtype, so the op reports a mismatch)."""
+    kind = type(value)
+    if kind is float and dtype in dtypes.INEXACT or kind is int and (
+            dtype in dtypes.INEXACT or dtype in _INT_RANGE and
+            _INT_RANGE[dtype][0] <= value < _INT_RANGE[dtype][1]):
+        return wrap_as(np.array(value, dtype.as_numpy_dtype), dtype)  # fast path for literals
+    if isinstance(value, (np.ndarray, np.generic)):
+        return convert_to_tensor(value, dtype)
+    return convert_to_tensor(value, dtype_hint=dtype)
+
+
+def binary(x, y):
+    """Both operands of a binary op as tensors; a non-tensor operand follows the tensor one."""
+    tx, ty = type(x), type(y)
+    if tx is EagerTensor:
+        if ty is EagerTensor:
+            return x, y
+        return x, like(y, x._dtype)
+    if isinstance(x, Tensor):
+        return x, like(y, x.dtype)
+    if isinstance(y, Tensor) or hasattr(y, "_as_tensor"):
+        y = convert_to_tensor(y)
+        return like(x, y.dtype), y
+    x = convert_to_tensor(x)
+    return x, like(y, x.dtype)
+
+
+def strict_binary(x, y):
+    """Like ``binary`` but a Python operand that cannot take the tensor's dtype raises TypeError
+    (TensorFlow's behaviour for ``**`` and comparisons with strings)."""
+    if isinstance(x, Tensor) and not isinstance(y, Tensor) and not hasattr(y, "_as_tensor"):
+        return x, convert_to_tensor(y, x.dtype) if not isinstance(
+            y, (np.ndarray, np.generic)) else like(y, x.dtype)
+    if isinstance(y, Tensor) and not isinstance(x, Tensor) and not hasattr(x, "_as_tensor"):
+        return (convert_to_tensor(x, y.dtype) if not isinstance(x, (np.ndarray, np.generic))
+                else like(x, y.dtype)), y
+    return binary(x, y)
+
+
+def axis_list(axis, ndim):
+    """A reduction ``axis`` argument (None, int, list or tensor) as a sorted tuple of
+    non-negative ints; raises InvalidArgumentError when out of range."""
+    from ndflow.framework import errors
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, Tensor) or hasattr(axis, "_as_tensor"):
+        axis = np.asarray(convert_to_tensor(axis)).tolist()
+    elif isinstance(axis, np.ndarray):
+        axis = axis.tolist()
+    if not isinstance(axis, (list, tuple)):
+        axis = [axis]
+    out = []
+    for a in axis:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise errors.InvalidArgumentError(
+                None, None, f"Invalid reduction dimension ({a} for input with {ndim} dimension(s)")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(out)))

@@ -1,0 +1,1 @@
+"""``ndflow.random``: seeded random tensors and stateful generators."""
