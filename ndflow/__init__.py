@@ -17,6 +17,10 @@ from ndflow.ops.math_ops import *  # noqa: F401,F403
 from ndflow.ops.unary_ops import *  # noqa: F401,F403
 from ndflow.ops.reduce_ops import *  # noqa: F401,F403
 from ndflow.ops.array_ops import *  # noqa: F401,F403
+from ndflow.ops.math_extra_ops import *  # noqa: F401,F403
+from ndflow.ops.gather_ops import *  # noqa: F401,F403
+from ndflow.ops.linalg_ops import *  # noqa: F401,F403 - only the top-level subset is in __all__
+from ndflow.ops.debugging_ops import *  # noqa: F401,F403 - assert_equal etc. are top-level too
 from ndflow.autodiff.tape import GradientTape, UnconnectedGradients
 from ndflow.autodiff.custom_gradient import custom_gradient, identity, stop_gradient
 from ndflow import math, nn, linalg, random, debugging, dtypes, nest  # noqa: E402

@@ -2,3 +2,4 @@
 from ndflow.ops.math_ops import *  # noqa: F401,F403
 from ndflow.ops.unary_ops import *  # noqa: F401,F403
 from ndflow.ops.reduce_ops import *  # noqa: F401,F403
+from ndflow.ops.math_extra_ops import *  # noqa: F401,F403

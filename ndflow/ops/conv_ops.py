@@ -1,0 +1,3 @@
+"""Convolutions and pooling in NHWC layout."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Numeric checks and assertions (ndflow.debugging)."""
+
+__all__ = []

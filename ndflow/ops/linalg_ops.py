@@ -1,0 +1,3 @@
+"""Linear algebra: matmul, matvec, einsum, tensordot, norms, decompositions and solvers."""
+
+__all__ = []
