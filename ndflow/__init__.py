@@ -22,7 +22,8 @@ from ndflow.ops.gather_ops import *  # noqa: F401,F403
 from ndflow.ops.linalg_ops import *  # noqa: F401,F403 - only the top-level subset is in __all__
 from ndflow.ops.debugging_ops import *  # noqa: F401,F403 - assert_equal etc. are top-level too
 from ndflow.autodiff.tape import GradientTape, UnconnectedGradients
-from ndflow.autodiff.custom_gradient import custom_gradient, identity, stop_gradient
+from ndflow.autodiff.custom_gradient import custom_gradient
+from ndflow.ops.identity_ops import identity, stop_gradient
 from ndflow import math, nn, linalg, random, debugging, dtypes, nest  # noqa: E402
 from ndflow.util import nest as _nest  # noqa: F401
 

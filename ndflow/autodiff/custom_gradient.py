@@ -1,25 +1,12 @@
-"""``custom_gradient``, ``stop_gradient`` and ``identity``."""
+"""``custom_gradient``: functions whose gradient is given by the user."""
 import functools
 import inspect
 
 from ndflow.framework.context import TAPES
 from ndflow.framework.tensor import Tensor, wrap_as
 from ndflow.ops.inputs import as_tensor
-from ndflow.ops.registry import Op, execute, record, register
+from ndflow.ops.registry import Op, record
 from ndflow.util import nest
-
-STOP_GRADIENT = register("StopGradient", lambda xp, x: x)
-IDENTITY = register("Identity", lambda xp, x: x, grad=lambda op, dy: (dy,))
-
-
-def stop_gradient(input, name=None):  # noqa: A002 - TensorFlow's argument name
-    """``input`` unchanged, but no gradient flows back through it."""
-    return execute(STOP_GRADIENT, (as_tensor(input),))
-
-
-def identity(input, name=None):  # noqa: A002
-    """``input`` unchanged (a new tensor through which gradients flow)."""
-    return execute(IDENTITY, (as_tensor(input),))
 
 
 def custom_gradient(f=None):

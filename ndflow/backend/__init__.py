@@ -3,7 +3,12 @@
 A backend is an array module (``xp``) plus a device name. Kernels receive ``xp`` as their first
 argument and call only ``xp.*``, so a CuPy backend can later serve the same kernels.
 """
+import warnings
+
 import numpy
 
 xp = numpy
+# TensorFlow computes inf/nan silently; NumPy warns. Silence the warnings that ndflow's kernels
+# trigger (and only those) instead of paying for np.errstate around every kernel call.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndflow\.")
 DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"

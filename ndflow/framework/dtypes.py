@@ -140,7 +140,7 @@ uint64 = DType("uint64", np.uint64, 23)
 bool = DType("bool", np.bool_, 10)  # noqa: A001 - TensorFlow's name
 complex64 = DType("complex64", np.complex64, 8)
 complex128 = DType("complex128", np.complex128, 18)
-string = DType("string", np.object_, 7)
+string = DType("string", object, 7)
 
 ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool,
        complex64, complex128, string)
@@ -161,6 +161,8 @@ def as_dtype(type_value):
         found = _BY_NAME.get(type_value)
     elif isinstance(type_value, int) and not isinstance(type_value, type(True)):
         found = _BY_ENUM.get(type_value)
+    elif type_value is int:
+        found = None  # ambiguous (int32 or int64), so TensorFlow refuses it
     elif type_value in _PY_TYPES:
         found = _PY_TYPES[type_value]
     else:

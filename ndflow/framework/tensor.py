@@ -80,9 +80,11 @@ class EagerTensor(Tensor):
         return False
 
     def numpy(self):
-        """The value as a NumPy array (a copy) or NumPy scalar."""
+        """The value as a NumPy array (a copy) or, for a scalar, a NumPy scalar."""
         value = self._value
-        return value.copy() if isinstance(value, np.ndarray) else value
+        if isinstance(value, np.ndarray):
+            return value.copy() if value.ndim else value[()]
+        return value
 
     def __array__(self, dtype=None, copy=None):
         value = np.asarray(self._value)
@@ -143,6 +145,9 @@ class EagerTensor(Tensor):
 
 def numpy_text(value, is_repr=True):
     """The NumPy text of a tensor value, printed the way TensorFlow prints it."""
+    if np.ndim(value) == 0:
+        scalar = value[()] if isinstance(value, np.ndarray) else value
+        return repr(scalar.item()) if is_repr else str(scalar)
     with np.printoptions(legacy="1.25"):
         return repr(value) if is_repr else str(value)
 
@@ -213,6 +218,8 @@ def _python_array(value):
     except ValueError:
         raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = arr.dtype.kind
+    if kind in "iuf" and isinstance(value, (list, tuple)) and _mixes_bools(value):
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
     if kind == "f":
         return arr.astype(np.float32) if arr.dtype == np.float64 else arr
     if kind in "iu":
@@ -229,6 +236,15 @@ def _python_array(value):
         return _object_array(value, arr)
     raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
                      f"({type(value)}) to a Tensor.")
+
+
+def _mixes_bools(seq):
+    for item in seq:
+        if isinstance(item, (bool, np.bool_)):
+            return True
+        if isinstance(item, (list, tuple)) and _mixes_bools(item):
+            return True
+    return False
 
 
 def _object_array(value, arr):

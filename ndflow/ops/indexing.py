@@ -30,7 +30,9 @@ def _slice_part(value):
 def normalize_key(key, shape):
     """``key`` as a tuple of ints, slices, None and at most one Ellipsis, checked against
     ``shape``; raises TensorFlow's errors for bad keys and out-of-range indices."""
-    if not isinstance(key, tuple):
+    if isinstance(key, list):
+        key = tuple(key)  # TensorFlow reads a list key as a tuple of indices
+    elif not isinstance(key, tuple):
         key = (key,)
     parts = []
     ellipses = 0
@@ -40,7 +42,8 @@ def normalize_key(key, shape):
         elif item is Ellipsis:
             ellipses += 1
             if ellipses > 1:
-                raise ValueError("Multiple ellipses in slice spec not allowed")
+                raise op_error(errors.InvalidArgumentError, "StridedSlice",
+                               "Multiple ellipses in slice spec not allowed")
             parts.append(Ellipsis)
         elif isinstance(item, slice):
             parts.append(slice(_slice_part(item.start), _slice_part(item.stop),

@@ -12,6 +12,7 @@ from ndflow.framework.tensor import (EagerTensor, Reference, Tensor, convert_to_
                                      numpy_text, wrap_as)
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.backend import DEVICE
+from ndflow.ops.identity_ops import IDENTITY
 from ndflow.ops.indexing import normalize_key
 from ndflow.ops.registry import op_error, record, register
 
@@ -121,7 +122,7 @@ class Variable:
     def numpy(self):
         """The current value as a NumPy array (a copy)."""
         value = self._value
-        return value.copy() if value.ndim else value[()]
+        return value.copy() if value.ndim else value[()]  # a scalar, like TensorFlow
 
     def __array__(self, dtype=None, copy=None):
         value = self._value
@@ -137,11 +138,6 @@ class Variable:
 
     def __hash__(self):
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
-
-    def __len__(self):
-        if self._value.ndim == 0:
-            raise TypeError("len is not well defined for a rank 0 Variable")
-        return self._value.shape[0]
 
     def __bool__(self):
         return bool(self._value)
@@ -167,6 +163,8 @@ class Variable:
         sliced = object.__new__(_VariableSlice)
         sliced._value, sliced._dtype = result._value, result._dtype
         sliced._variable, sliced._key = self, key
+        if TAPES:
+            record(IDENTITY, (result,), sliced, _EMPTY)  # keeps the slice on the tape
         return sliced
 
     def __repr__(self):
