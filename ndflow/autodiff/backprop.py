@@ -9,19 +9,22 @@ from ndflow.ops.inputs import as_tensor
 from ndflow.ops.math_ops import add
 
 _INEXACT = dtypes.INEXACT
+_INEXACT_MASK = dtypes.INEXACT_MASK
 
 
 def accumulate(grads, key, grad):
     """Adds ``grad`` to the gradient accumulated under ``key``."""
     old = grads.get(key)
-    if old is None:
-        grads[key] = grad
-    elif hasattr(old, "_add_gradient"):  # sparse gradients know how to add themselves
-        grads[key] = old._add_gradient(grad)
-    elif hasattr(grad, "_add_gradient"):
-        grads[key] = grad._add_gradient(old)
-    else:
-        grads[key] = add(old, grad)
+    grads[key] = grad if old is None else add_gradients(old, grad)
+
+
+def add_gradients(a, b):
+    """The sum of two gradients of the same tensor (either may be sparse)."""
+    if hasattr(a, "_add_gradient"):  # sparse gradients know how to add themselves
+        return a._add_gradient(b)
+    if hasattr(b, "_add_gradient"):
+        return b._add_gradient(a)
+    return add(a, b)
 
 
 def backprop(records, targets, output_gradients, source_ids):
@@ -53,6 +56,8 @@ def backprop(records, targets, output_gradients, source_ids):
                    for d, o in zip(dys, rec.outputs)]
             in_grads = op.grad(rec, *dys)
         for x, g in zip(rec.inputs, in_grads):
-            if g is not None and x.dtype in _INEXACT:
-                accumulate(grads, id(x), g)
+            if g is not None and x._dtype._bit & _INEXACT_MASK:  # no gradients into integers
+                key = id(x)
+                old = grads.get(key)
+                grads[key] = g if old is None else add_gradients(old, g)
     return grads

@@ -5,12 +5,15 @@ import numpy as np
 class DType:
     """A tensor element type with TensorFlow's name and properties."""
 
-    __slots__ = ("_name", "_np", "_enum")
+    __slots__ = ("_name", "_np", "_enum", "_bit")
+    _count = 0
 
     def __init__(self, name, np_type, enum):
         self._name = name
         self._np = np_type
         self._enum = enum
+        self._bit = 1 << DType._count  # for fast set membership tests on the hot path
+        DType._count += 1
 
     name = property(lambda self: self._name, doc="The dtype's name, e.g. 'float32'.")
     as_numpy_dtype = property(lambda self: self._np, doc="The matching NumPy scalar type.")
@@ -199,3 +202,14 @@ REAL = FLOATING | INTEGERS                     # numbers that can be ordered
 NUMBERS = REAL | COMPLEX
 SIGNED = FLOATING | SIGNED_INTS | COMPLEX      # numbers that can be negated
 INEXACT = FLOATING | COMPLEX                   # dtypes that carry gradients
+
+
+def mask(dtype_set):
+    """A bit mask of a set of dtypes: ``dtype._bit & mask`` tests membership quickly."""
+    bits = 0
+    for d in dtype_set:
+        bits |= d._bit
+    return bits
+
+
+INEXACT_MASK = mask(INEXACT)

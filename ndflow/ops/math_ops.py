@@ -7,6 +7,7 @@ from ndflow.ops.registry import execute, op_error, register, register_gradient
 
 D = dtypes
 _NOT_BOOL = D.NUMBERS
+_INEXACT_MASK = D.INEXACT_MASK
 _ORDERED = D.REAL
 
 __all__ = ['add', 'subtract', 'multiply', 'truediv', 'divide', 'truncatediv', 'floordiv', 'floormod', 'mod', 'pow', 'maximum', 'minimum', 'squared_difference', 'negative', 'abs', 'cast', 'equal', 'not_equal', 'less', 'less_equal', 'greater', 'greater_equal', 'logical_and', 'logical_or', 'logical_not', 'logical_xor', 'invert', 'bitwise_and', 'bitwise_or', 'bitwise_xor']
@@ -50,8 +51,7 @@ def _trunc_div(xp, x, y):
 
 
 def _realdiv_kernel(xp, x, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return xp.true_divide(x, y)
+    return xp.true_divide(x, y)
 
 
 def _pow_kernel(xp, x, y):
@@ -127,8 +127,8 @@ def multiply(x, y, name=None):
 def truediv(x, y, name=None):
     """x / y; integers are first converted to float (int8/16 to float32, int32/64 to float64)."""
     x, y = _in.binary(x, y)
-    if x.dtype is not y.dtype:
-        return execute(REALDIV, (x, y))  # raises the dtype mismatch
+    if x.dtype is not y.dtype or x.dtype._bit & _INEXACT_MASK:
+        return execute(REALDIV, (x, y))  # a dtype mismatch raises there
     if x.dtype.is_integer or x.dtype.is_bool:
         target = D.float32 if x.dtype.size <= 2 else D.float64
         x, y = cast(x, target), cast(y, target)
@@ -258,9 +258,17 @@ def invert(x, name=None):
 
 # -- gradients ---------------------------------------------------------------------------------
 
+def static_shape(t):
+    """The shape of a tensor or variable as a tuple (None for unknown dimensions)."""
+    try:
+        return t._value.shape
+    except AttributeError:
+        return tuple(t.shape.dims)
+
+
 def unbroadcast(grad, x):
     """Sums ``grad`` over the axes along which ``x`` was broadcast, giving x's shape."""
-    gshape, xshape = grad.shape.dims, x.shape.dims
+    gshape, xshape = static_shape(grad), static_shape(x)
     if gshape == xshape:
         return grad
     from ndflow.ops.array_ops import reshape

@@ -97,3 +97,4 @@ _install(Variable)
 Tensor.__add__ = m.add  # the hottest operators skip the lambda
 Tensor.__sub__ = m.subtract
 Tensor.__mul__ = m.multiply
+Tensor.__truediv__ = m.truediv

@@ -10,7 +10,7 @@ import os
 import sys
 
 from ndflow.backend import xp
-from ndflow.framework import errors
+from ndflow.framework import dtypes, errors
 from ndflow.framework.context import GRAPHS, TAPES
 from ndflow.framework.tensor import _NP_TO_DTYPE, EagerTensor
 
@@ -23,7 +23,7 @@ class Op:
     """An op definition: kernel, dtype rules, shape inference and gradient."""
 
     __slots__ = ("name", "kernel", "grad", "infer", "single", "same_dtype", "allowed",
-                 "stateful", "__weakref__")
+                 "stateful", "_same_pair", "_same_rest", "_allowed_mask", "__weakref__")
 
     def __init__(self, name, kernel, *, grad=None, infer=None, num_outputs=1, same_dtype=None,
                  allowed=None, stateful=False):
@@ -35,6 +35,10 @@ class Op:
         self.same_dtype = same_dtype      # indices of inputs that must share one dtype
         self.allowed = allowed            # dtypes allowed for input 0, or None for any
         self.stateful = stateful
+        # Precomputed forms of the dtype rules for execute's hot path.
+        self._same_pair = tuple(same_dtype or ()) == (0, 1)
+        self._same_rest = None if same_dtype is None or self._same_pair else tuple(same_dtype)
+        self._allowed_mask = 0 if allowed is None else dtypes.mask(allowed)
 
     def __repr__(self):
         return f"<Op {self.name}>"
@@ -88,21 +92,22 @@ def execute(op, inputs, attrs=_EMPTY):
     """Runs ``op`` on a tuple of tensors and returns its output tensor (or tuple of them)."""
     if GRAPHS:
         return GRAPHS[-1].create_op(op, inputs, attrs)
-    same = op.same_dtype
-    if same is not None:
-        first = inputs[same[0]]._dtype
-        for i in same[1:]:
-            if inputs[i]._dtype is not first:
-                raise dtype_mismatch(op, inputs, same[0], i)
-    if op.allowed is not None and inputs[0]._dtype not in op.allowed:
+    if op._same_pair:
+        if inputs[0]._dtype is not inputs[1]._dtype:
+            raise dtype_mismatch(op, inputs, 0, 1)
+    elif op._same_rest is not None:
+        _check_same(op, inputs)
+    if op._allowed_mask and not inputs[0]._dtype._bit & op._allowed_mask:
         raise dtype_not_allowed(op, inputs[0]._dtype)
     try:
-        if len(inputs) == 2:
-            out = op.kernel(xp, inputs[0]._value, inputs[1]._value, **attrs)
-        elif len(inputs) == 1:
-            out = op.kernel(xp, inputs[0]._value, **attrs)
-        else:
+        if attrs:
             out = op.kernel(xp, *[t._value for t in inputs], **attrs)
+        elif len(inputs) == 2:
+            out = op.kernel(xp, inputs[0]._value, inputs[1]._value)
+        elif len(inputs) == 1:
+            out = op.kernel(xp, inputs[0]._value)
+        else:
+            out = op.kernel(xp, *[t._value for t in inputs])
     except errors.OpError:
         raise
     except (ValueError, IndexError, TypeError, ArithmeticError, KeyError, RuntimeError) as exc:
@@ -116,6 +121,14 @@ def execute(op, inputs, attrs=_EMPTY):
     if TAPES and op.grad is not None:
         record(op, inputs, result, attrs)
     return result
+
+
+def _check_same(op, inputs):
+    same = op._same_rest
+    first = inputs[same[0]]._dtype
+    for i in same[1:]:
+        if inputs[i]._dtype is not first:
+            raise dtype_mismatch(op, inputs, same[0], i)
 
 
 def _wrap(value):
