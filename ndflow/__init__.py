@@ -18,7 +18,10 @@ from ndflow.ops.unary_ops import *  # noqa: F401,F403
 from ndflow.ops.reduce_ops import *  # noqa: F401,F403
 from ndflow.ops.array_ops import *  # noqa: F401,F403
 from ndflow.ops.math_extra_ops import *  # noqa: F401,F403
+from ndflow.ops.complex_ops import complex  # noqa: F401,A004
 from ndflow.ops.gather_ops import *  # noqa: F401,F403
+from ndflow.ops.sort_ops import *  # noqa: F401,F403
+from ndflow.ops import indexed_slices_ops as _indexed_slices_ops  # noqa: F401 - conversion
 from ndflow.ops.linalg_ops import *  # noqa: F401,F403 - only the top-level subset is in __all__
 from ndflow.ops.debugging_ops import *  # noqa: F401,F403 - assert_equal etc. are top-level too
 from ndflow.autodiff.tape import GradientTape, UnconnectedGradients
@@ -29,3 +32,13 @@ from ndflow.util import nest as _nest  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # ndflow.keras is imported on first use, keeping `import ndflow` fast.
+    if name == "keras":
+        import importlib
+        module = importlib.import_module("ndflow.keras")
+        globals()["keras"] = module
+        return module
+    raise AttributeError(f"module 'ndflow' has no attribute {name!r}")

@@ -1,11 +1,23 @@
-"""Array manipulation: reshape, transpose, concat, gather, where, zeros/ones and friends."""
+"""Array manipulation: reshape, transpose, concat, split, where, zeros/ones and friends.
+
+Shape queries, tiling, padding, reversing and rolling live in ``array_shape_ops``; fill, zeros,
+ones, range, linspace, eye and meshgrid in ``array_create_ops``. Both are re-exported from here
+(import them from this module).
+"""
+import builtins  # this module re-exports ndflow's range, which shadows the builtin
+import operator
+
+import numpy as np
+
 from ndflow.framework import dtypes as D
 from ndflow.framework import errors
 from ndflow.backend import xp as _xp
 from ndflow.ops import inputs as _in
+from ndflow.framework.tensor import Tensor
 from ndflow.ops.registry import execute, register, register_gradient, op_error
 
-__all__ = ['where', 'reshape', 'broadcast_to', 'zeros_like', 'ones_like', 'stack', 'unstack', 'fill', 'zeros', 'ones']
+__all__ = ['where', 'reshape', 'broadcast_to', 'zeros_like', 'ones_like', 'stack', 'unstack',
+           'transpose', 'expand_dims', 'squeeze', 'concat', 'split', 'identity_n']
 
 
 def _reshape_kernel(xp, x, shape):
@@ -115,19 +127,16 @@ PACK = register("Pack", lambda xp, *xs, axis: xp.stack(xs, axis=axis))
 
 def stack(values, axis=0, name="stack"):
     """Stacks a list of same-shaped tensors along a new ``axis``."""
-    tensors = [_in.as_tensor(v) for v in values]
-    if not tensors:
-        raise ValueError("stack needs at least one tensor")
+    if not values or axis == 0 and not any(isinstance(v, Tensor) for v in values):
+        return _in.as_tensor(list(values) if values else [])  # plain values pack as a constant
+    tensors = _same_dtype_tensors(values, "Pack")
     first = tensors[0]
     for i, t in enumerate(tensors[1:], 1):
-        if t.dtype is not first.dtype:
-            raise errors.InvalidArgumentError(
-                None, None, f"cannot compute Pack as input #{i}(zero-based) was expected to be a "
-                f"{first.dtype.name} tensor but is a {t.dtype.name} tensor")
         if t.shape != first.shape:
             raise errors.InvalidArgumentError(
-                None, None, f"Shapes of all inputs must match: values[0].shape = {first.shape} "
-                f"!= values[{i}].shape = {t.shape} [Op:Pack] name: {name}")
+                None, None, f"Shapes of all inputs must match: values[0].shape = "
+                f"{first.shape.as_list()} != values[{i}].shape = {t.shape.as_list()} [Op:Pack] "
+                f"name: {name}")
     rank = first.ndim + 1
     if not -rank <= axis < rank:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-rank}, {rank})")
@@ -163,28 +172,325 @@ def _unpack_grad(op, *dys):
     return (stack(list(dys), axis=op.get_attr("axis")),)
 
 
-FILL = register("Fill", lambda xp, value, shape: xp.full(shape, value, dtype=value.dtype))
+def invalid(op_name, message):
+    """TensorFlow's InvalidArgumentError for a bad argument of ``op_name``."""
+    return op_error(errors.InvalidArgumentError, op_name, message)
 
 
-def fill(dims, value, name=None):
-    """A tensor of shape ``dims`` filled with the scalar ``value``."""
-    v = _in.as_tensor(value)
-    return execute(FILL, (v,), {"shape": _shape_tuple(dims)})
+def int_values(value, attr, op_name):
+    """A static integer argument (perm, multiples, paddings, axes...) as a NumPy int array; a
+    non-integer one raises TensorFlow's InvalidArgumentError naming the op's attribute."""
+    arr = np.asarray(value)
+    if arr.dtype.kind in "iu":
+        return arr
+    if arr.size == 0 and arr.dtype.kind == "f":  # [] converts to int32 in TensorFlow
+        return arr.astype(np.int32)
+    kind = _in.as_tensor(value).dtype.name if arr.dtype.kind != "O" else "object"
+    raise invalid(op_name, f"Value for attr '{attr}' of {kind} is not in the list of allowed "
+                            f"values: int32, int64")
 
 
-@register_gradient("Fill")
-def _fill_grad(op, dy):
-    from ndflow.ops.reduce_ops import reduce_sum
-    return (reduce_sum(dy),)
+def scalar_int(value, what="axis"):
+    """An int from a Python/NumPy int or a one-element integer tensor or list (TensorFlow
+    converts such arguments to int32, so floats raise TypeError)."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        pass
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu" or arr.size != 1:
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype int32 (argument "
+                        f"`{what}` must be one integer)")
+    return int(arr.reshape(()))
 
 
-def zeros(shape, dtype=D.float32, name=None):
-    """A tensor of zeros."""
-    dtype = D.as_dtype(dtype)
-    return fill(shape, _in.as_tensor(0, dtype) if dtype is not D.bool else False)
+# -- transpose ---------------------------------------------------------------------------------
+
+TRANSPOSE = register("Transpose", lambda xp, x, perm: xp.transpose(x, perm))
+CONJUGATE_TRANSPOSE = register("ConjugateTranspose",
+                               lambda xp, x, perm: xp.conj(xp.transpose(x, perm)))
 
 
-def ones(shape, dtype=D.float32, name=None):
-    """A tensor of ones."""
-    dtype = D.as_dtype(dtype)
-    return fill(shape, _in.as_tensor(1, dtype) if dtype is not D.bool else True)
+def _perm(perm, ndim):
+    if isinstance(perm, (list, tuple)) and len(perm) == ndim:
+        try:
+            p = tuple([operator.index(a) % ndim if -ndim <= a < ndim else None for a in perm])
+        except TypeError:
+            p = None
+        if p is not None and None not in p and len(set(p)) == ndim:
+            return p
+    arr = int_values(perm, "Tperm", "Transpose")
+    if arr.ndim != 1:
+        raise invalid("Transpose", f"perm must be rank 1, got shape {list(arr.shape)}")
+    if arr.size != ndim:
+        raise invalid("Transpose", f"transpose expects a vector of size {ndim}. But input(1) "
+                                    f"is a vector of size {arr.size}")
+    for a in arr:
+        if not -ndim <= a < ndim:
+            raise invalid("Transpose", f"{a} is out of range [0 .. {ndim})")
+    p = tuple(int(a) % ndim for a in arr)
+    for i in builtins.range(ndim):
+        if i not in p:
+            raise invalid("Transpose", f"{i} is missing from {{{','.join(map(str, p))}}}.")
+    return p
+
+
+def transpose(a, perm=None, conjugate=False, name="transpose"):
+    """Permutes the axes of ``a`` (reverses them by default); ``conjugate`` also conjugates
+    complex values."""
+    x = _in.as_tensor(a)
+    ndim = x.ndim
+    perm = tuple(builtins.range(ndim - 1, -1, -1)) if perm is None else _perm(perm, ndim)
+    op = CONJUGATE_TRANSPOSE if conjugate and x.dtype.is_complex else TRANSPOSE
+    return execute(op, (x,), {"perm": perm})
+
+
+def _inverse_perm(perm):
+    return tuple(int(i) for i in np.argsort(perm))
+
+
+@register_gradient("Transpose")
+def _transpose_grad(op, dy):
+    return (transpose(dy, _inverse_perm(op.get_attr("perm"))),)
+
+
+@register_gradient("ConjugateTranspose")
+def _conjugate_transpose_grad(op, dy):
+    return (transpose(dy, _inverse_perm(op.get_attr("perm")), conjugate=True),)
+
+
+# -- expand_dims, squeeze ----------------------------------------------------------------------
+
+EXPAND_DIMS = register("ExpandDims", lambda xp, x, axis: xp.expand_dims(x, axis))
+SQUEEZE = register("Squeeze", lambda xp, x, squeeze_dims: xp.squeeze(x, squeeze_dims))
+
+
+def expand_dims(input, axis, name=None):  # noqa: A002 - TensorFlow's argument name
+    """Inserts a dimension of size 1 at ``axis`` (negative counts from the end)."""
+    x = _in.as_tensor(input)
+    if type(axis) is not int:
+        if axis is None:
+            raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                             "(<class 'NoneType'>) to a Tensor.")
+        arr = int_values(axis, "Tdim", "ExpandDims")
+        if arr.size != 1:
+            raise invalid("ExpandDims", "'dim' must be a tensor with a single value")
+        axis = int(arr.reshape(()))
+    rank = x.ndim + 1
+    if not -rank <= axis < rank:
+        raise invalid("ExpandDims", f"Tried to expand dim index {axis} for tensor with "
+                                     f"{x.ndim} dimensions.")
+    return execute(EXPAND_DIMS, (x,), {"axis": axis % rank})
+
+
+def squeeze(input, axis=None, name=None):  # noqa: A002
+    """Removes dimensions of size 1: all of them, or those in ``axis`` (which must be 1)."""
+    x = _in.as_tensor(input)
+    shape = x.shape.dims
+    ndim = len(shape)
+    if axis is None:
+        dims = tuple(i for i, d in enumerate(shape) if d == 1)
+    else:
+        if isinstance(axis, Tensor) or hasattr(axis, "_as_tensor"):
+            raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis!r}.")
+        dims = set()
+        for a in axis if isinstance(axis, (list, tuple)) else [axis]:
+            a = int(a)
+            if not -ndim <= a < ndim:
+                raise invalid("Squeeze", f"Tried to squeeze dim index {a} for tensor with "
+                                          f"{ndim} dimensions.")
+            if shape[a] != 1:
+                raise invalid("Squeeze", f"Can not squeeze dim[{a % ndim}], expected a "
+                                          f"dimension of 1, got {shape[a]}")
+            dims.add(a % ndim)
+        dims = tuple(sorted(dims))
+    return execute(SQUEEZE, (x,), {"squeeze_dims": dims})
+
+
+@register_gradient("ExpandDims")
+def _expand_dims_grad(op, dy):
+    return (reshape(dy, op.inputs[0].shape.dims),)
+
+
+@register_gradient("Squeeze")
+def _squeeze_grad(op, dy):
+    return (reshape(dy, op.inputs[0].shape.dims),)
+
+
+# -- concat, split -----------------------------------------------------------------------------
+
+def _concat_kernel(xp, *xs, axis):
+    try:
+        return xp.concatenate(xs, axis=axis)
+    except ValueError:
+        # Diagnose only on failure, so the common case pays for no shape checks.
+        first = xs[0].shape
+        for i, x in enumerate(xs[1:], 1):
+            if x.ndim != len(first):
+                raise invalid("ConcatV2", f"ConcatOp : Ranks of all input tensors should "
+                                           f"match: shape[0] = {list(first)} vs. shape[{i}] = "
+                                           f"{list(x.shape)}") from None
+            for d, (a, b) in enumerate(zip(first, x.shape)):
+                if d != axis and a != b:
+                    raise invalid("ConcatV2", f"ConcatOp : Dimension {d} in both shapes must "
+                                               f"be equal: shape[0] = {list(first)} vs. "
+                                               f"shape[{i}] = {list(x.shape)}") from None
+        raise
+
+
+CONCAT = register("ConcatV2", _concat_kernel)
+
+
+def _same_dtype_tensors(values, op_name):
+    """Converts a list of values: non-tensors take the dtype of the first tensor (or of the
+    first value); tensors of another dtype raise InvalidArgumentError."""
+    dtype = None
+    for v in values:
+        if isinstance(v, Tensor):
+            dtype = v.dtype
+            break
+    tensors = []
+    for i, v in enumerate(values):
+        t = _in.as_tensor(v, None if isinstance(v, Tensor) else dtype)
+        if dtype is None:
+            dtype = t.dtype
+        elif t.dtype is not dtype:
+            raise invalid(op_name, f"cannot compute {op_name} as input #{i}(zero-based) was "
+                                    f"expected to be a {dtype.name} tensor but is a "
+                                    f"{t.dtype.name} tensor")
+        tensors.append(t)
+    return tensors
+
+
+def concat(values, axis, name="concat"):
+    """Joins tensors along an existing ``axis``; all other dimensions must agree."""
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    axis = scalar_int(axis)
+    if len(values) == 1:
+        return _in.as_tensor(values[0])
+    if not values:
+        raise invalid("ConcatV2", "ConcatV2 needs at least one input tensor (got an empty list)")
+    tensors = _same_dtype_tensors(values, "ConcatV2")
+    rank = tensors[0].ndim
+    if rank == 0:
+        raise invalid("ConcatV2", "ConcatOp : Can't concatenate scalars (use tf.stack instead)")
+    if not -rank <= axis < rank:
+        raise invalid("ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
+                                   f"[{-rank}, {rank}), but got {axis}")
+    return execute(CONCAT, tuple(tensors), {"axis": axis % rank})
+
+
+@register_gradient("ConcatV2")
+def _concat_grad(op, dy):
+    axis = op.get_attr("axis")
+    return tuple(split(dy, [t.shape[axis] for t in op.inputs], axis))
+
+
+def _split_kernel(xp, x, num_split, axis):
+    step = x.shape[axis] // num_split
+    lead = (slice(None),) * axis
+    return tuple(x[lead + (slice(i * step, (i + 1) * step),)]
+                 for i in builtins.range(num_split))
+
+
+def _splitv_kernel(xp, x, size_splits, axis):
+    lead = (slice(None),) * axis
+    pieces, begin = [], 0
+    for size in size_splits:
+        pieces.append(x[lead + (slice(begin, begin + size),)])
+        begin += size
+    return tuple(pieces)
+
+
+SPLIT = register("Split", _split_kernel, num_outputs=None)
+SPLITV = register("SplitV", _splitv_kernel, num_outputs=None)
+
+
+def _size_splits(sizes, dim, num):
+    arr = int_values(sizes, "Tlen", "SplitV")
+    if arr.ndim != 1 or num is not None and num != arr.size:
+        raise invalid("SplitV", f"size of the split_tensor must be 1-D and have the same "
+                                 f"elements as outputs got {arr.ndim} -D and {arr.size} elements")
+    if arr.size == 0:
+        raise invalid("SplitV", "Value for attr 'num_split' of 0 must be at least minimum 1")
+    sizes = [int(s) for s in arr]
+    unknown = sizes.count(-1)
+    if unknown > 1:
+        raise invalid("SplitV", "There can only be one -1 in the input.")
+    known = sum(s for s in sizes if s != -1)
+    if len(sizes) == 1 and sizes[0] != dim:
+        raise invalid("SplitV", f"If there is only one output, it must have the same size as "
+                                 f"the input. Input size: {dim} output size: {sizes[0]}")
+    if any(s < -1 for s in sizes) or (known != dim if not unknown else known > dim):
+        raise invalid("SplitV", f"Determined shape must either match input shape along "
+                                 f"split_dim exactly if fully specified, or be less than the size "
+                                 f"of the input along split_dim if not fully specified. Got: "
+                                 f"{known}")
+    return tuple(dim - known if s == -1 else s for s in sizes)
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """Splits ``value`` along ``axis`` into ``num_or_size_splits`` equal pieces (an int) or
+    pieces of the given sizes (a list; one size may be -1, meaning the rest)."""
+    x = _in.as_tensor(value)
+    axis = scalar_int(axis)
+    rank = x.ndim
+    count = isinstance(num_or_size_splits, (int, np.integer)) and \
+        not isinstance(num_or_size_splits, bool)
+    op_name = "Split" if count else "SplitV"
+    if not count and np.ndim(num_or_size_splits) == 0:
+        raise ValueError(f"Rank-0 tensors are not supported as the num_or_size_splits argument "
+                         f"to split. Argument provided: {num_or_size_splits!r}")
+    if not -rank <= axis < rank:
+        raise invalid(op_name, f"-input rank(-{rank}) <= split_dim < input rank ({rank}), but "
+                                f"got {axis}")
+    axis %= rank
+    dim = x.shape[axis]
+    if not count:
+        sizes = _size_splits(num_or_size_splits, dim, num)
+        return list(execute(SPLITV, (x,), {"size_splits": sizes, "axis": axis}))
+    n = int(num_or_size_splits)
+    if n < 1:
+        raise invalid("Split", f"Value for attr 'num_split' of {n} must be at least minimum 1")
+    if dim % n:
+        raise invalid("Split", f"Number of ways to split should evenly divide the split "
+                                f"dimension, but got split_dim {axis} (size = {dim}) and "
+                                f"num_split {n}")
+    return list(execute(SPLIT, (x,), {"num_split": n, "axis": axis}))
+
+
+@register_gradient("Split")
+def _split_grad(op, *dys):
+    return (concat(list(dys), op.get_attr("axis")),)
+
+
+@register_gradient("SplitV")
+def _splitv_grad(op, *dys):
+    return (concat(list(dys), op.get_attr("axis")),)
+
+
+# -- identity_n --------------------------------------------------------------------------------
+
+IDENTITY_N = register("IdentityN", lambda xp, *xs: xs, num_outputs=None)
+
+
+def identity_n(input, name=None):  # noqa: A002
+    """Returns the given tensors unchanged, as a list (gradients pass straight through)."""
+    tensors = tuple(_in.as_tensor(v) for v in input)
+    if not tensors:
+        raise invalid("IdentityN", "Length for attr 'T' of 0 must be at least minimum 1")
+    return list(execute(IDENTITY_N, tensors))
+
+
+@register_gradient("IdentityN")
+def _identity_n_grad(op, *dys):
+    return dys
+
+
+# The other array modules import this one, so they are loaded last (see the module docstring).
+from ndflow.ops import array_shape_ops as _shape_ops, array_create_ops as _create_ops  # noqa: E402
+from ndflow.ops.array_shape_ops import *  # noqa: E402,F401,F403
+from ndflow.ops.array_create_ops import *  # noqa: E402,F401,F403
+
+__all__ += _shape_ops.__all__ + _create_ops.__all__

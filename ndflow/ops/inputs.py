@@ -70,9 +70,15 @@ def axis_list(axis, ndim):
         axis = [axis]
     out = []
     for a in axis:
+        if isinstance(a, (float, bool, np.floating)) or not hasattr(a, "__index__"):
+            raise TypeError(f"Value passed to parameter 'reduction_indices' has DataType "
+                            f"{type(a).__name__} not in list of allowed values: int32, int64")
         a = int(a)
         if not -ndim <= a < max(ndim, 1):
             raise errors.InvalidArgumentError(
                 None, None, f"Invalid reduction dimension ({a} for input with {ndim} dimension(s)")
-        out.append(a % ndim if ndim else 0)
-    return tuple(sorted(set(out)))
+        a = a % ndim if ndim else 0
+        if a in out:
+            raise errors.InvalidArgumentError(None, None, f"Axis {a} specified more than once")
+        out.append(a)
+    return tuple(sorted(out))

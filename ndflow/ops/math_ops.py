@@ -293,17 +293,24 @@ def _sub_grad(op, dy):
     return unbroadcast(dy, x), unbroadcast(negative(dy), y)
 
 
+def _conj(x):
+    if x.dtype.is_complex:  # complex gradients use conjugates, as in TensorFlow
+        from ndflow.ops.complex_ops import conj
+        return conj(x)
+    return x
+
+
 @register_gradient("Mul")
 def _mul_grad(op, dy):
     x, y = op.inputs
-    return unbroadcast(multiply(dy, y), x), unbroadcast(multiply(x, dy), y)
+    return unbroadcast(multiply(dy, _conj(y)), x), unbroadcast(multiply(_conj(x), dy), y)
 
 
 @register_gradient("RealDiv")
 def _realdiv_grad(op, dy):
-    x, y = op.inputs
-    return (unbroadcast(truediv(dy, y), x),
-            unbroadcast(multiply(dy, truediv(truediv(negative(x), y), y)), y))
+    x, y = (_conj(t) for t in op.inputs)
+    return (unbroadcast(truediv(dy, y), op.inputs[0]),
+            unbroadcast(multiply(dy, truediv(truediv(negative(x), y), y)), op.inputs[1]))
 
 
 @register_gradient("FloorMod")

@@ -5,13 +5,9 @@ from ndflow.ops import inputs as _in
 from ndflow.ops import math_ops as m
 from ndflow.ops.array_ops import unstack
 from ndflow.ops.indexing import getitem
+from ndflow.ops.linalg_ops import matmul
 from ndflow.ops.registry import execute
 from ndflow.ops.variables import Variable
-
-
-def _matmul(x, y):
-    from ndflow.ops.linalg_ops import matmul
-    return matmul(x, y)
 
 
 def _logical_or_bitwise(logical, bitwise):
@@ -68,7 +64,7 @@ def _swap(fn):
 
 _BINARY = {
     "add": m.add, "sub": m.subtract, "mul": m.multiply, "truediv": m.truediv,
-    "floordiv": m.floordiv, "mod": m.floormod, "pow": m.pow, "matmul": _matmul,
+    "floordiv": m.floordiv, "mod": m.floormod, "pow": m.pow, "matmul": matmul,
     "and": _and, "or": _or, "xor": _xor,
 }
 _UNARY = {"__neg__": m.negative, "__abs__": m.abs, "__invert__": _invert}
@@ -98,3 +94,4 @@ Tensor.__add__ = m.add  # the hottest operators skip the lambda
 Tensor.__sub__ = m.subtract
 Tensor.__mul__ = m.multiply
 Tensor.__truediv__ = m.truediv
+Tensor.__matmul__ = matmul

@@ -1,9 +1,38 @@
-"""Cases for ndflow/ops/reduce_ops.py: reductions."""
+"""Cases for ndflow/ops/reduce_ops.py: reductions, argmax/argmin, count_nonzero and top_k."""
 import numpy as np
 
-from opcases import ErrorCase, OpCase, rand
+from opcases import ErrorCase, OpCase, positive, rand
+
+F32, I32 = np.float32, np.int32
+# Rows with two-way ties: central differences give each tied entry half the gradient, which is
+# also TensorFlow's equal split, so the tie cases are checked against both.
+TIES = np.array([[1.5, 0.25, 1.5, -1.0], [0.5, -2.0, 0.7, -2.0], [0.1, 0.9, 0.3, 0.9]])
+ZEROS = np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 3.0], [1.2, -0.7, 2.5]])
+
+
+def _np_reduce(fn, axis=None, keepdims=False):
+    return lambda x: fn(x, axis=axis, keepdims=keepdims)
+
+
+def _int_mean(x, axis=None):
+    total = x.astype(np.int64).sum(axis=axis)
+    count = x.size // np.size(total)
+    return (np.sign(total) * (np.abs(total) // count)).astype(x.dtype)
+
+
+def _logsumexp(x, axis=None, keepdims=False):
+    m = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _top_k(x, k):
+    index = np.argsort(-x, axis=-1, kind="stable")[..., :k]
+    return np.take_along_axis(x, index, -1), index.astype(np.int32)
+
 
 CASES = [
+    # reduce_sum
     OpCase("reduce_sum_all", lambda tf, x: tf.reduce_sum(x), [rand(2, 3)], ["Sum"], np.sum,
            grad=True),
     OpCase("reduce_sum_axis_keepdims", lambda tf, x: tf.reduce_sum(x, axis=[0, 2],
@@ -11,6 +40,212 @@ CASES = [
            lambda x: np.sum(x, axis=(0, 2), keepdims=True), grad=True),
     OpCase("reduce_sum_negative_axis", lambda tf, x: tf.reduce_sum(x, -1),
            [rand(3, 4, dtype=np.int32, low=-5, high=5)], ["Sum"], lambda x: x.sum(-1)),
+    OpCase("reduce_sum_tensor_axis", lambda tf, x: tf.reduce_sum(x, tf.constant([1, 0])),
+           [rand(2, 3, 2)], ["Sum"], _np_reduce(np.sum, (0, 1)), grad=True),
+    OpCase("reduce_sum_float32_empty_axis", lambda tf, x: tf.math.reduce_sum(x, []),
+           [rand(2, 3, dtype=F32)], ["Sum"], lambda x: x),
+    OpCase("reduce_sum_uint8_wraps", lambda tf, x: tf.reduce_sum(x),
+           [np.array([200, 100], np.uint8)], ["Sum"], lambda x: np.uint8(44)),
+    # reduce_mean
+    OpCase("reduce_mean_all", lambda tf, x: tf.reduce_mean(x), [rand(3, 4)], ["Mean"], np.mean,
+           grad=True),
+    OpCase("reduce_mean_axis_keepdims", lambda tf, x: tf.reduce_mean(x, [0, -1], keepdims=True),
+           [rand(2, 3, 4)], ["Mean"], _np_reduce(np.mean, (0, 2), True), grad=True),
+    OpCase("reduce_mean_float32", lambda tf, x: tf.math.reduce_mean(x, 1),
+           [rand(3, 5, dtype=F32)], ["Mean"], _np_reduce(np.mean, 1)),
+    OpCase("reduce_mean_int32_truncates", lambda tf, x: tf.reduce_mean(x, 1),
+           [rand(4, 5, dtype=I32, low=-9, high=9)], ["Mean"], lambda x: _int_mean(x, 1)),
+    OpCase("reduce_mean_int32_no_overflow", lambda tf, x: tf.reduce_mean(x),
+           [np.full(3, 2**30, I32)], ["Mean"], lambda x: I32(2**30)),
+    OpCase("reduce_mean_uint8", lambda tf, x: tf.reduce_mean(x),
+           [np.array([200, 100, 7], np.uint8)], ["Mean"], lambda x: np.uint8(102)),
+    OpCase("reduce_mean_empty", lambda tf, x: tf.reduce_mean(x, 0),
+           [np.zeros((0, 3), F32)], ["Mean"], lambda x: np.full(3, np.nan, F32)),
+    OpCase("reduce_mean_int_empty", lambda tf, x: tf.reduce_mean(x, 0),
+           [np.zeros((0, 3), I32)], ["Mean"], lambda x: np.zeros(3, I32)),
+    # reduce_max / reduce_min (ties split the gradient equally)
+    OpCase("reduce_max_all", lambda tf, x: tf.reduce_max(x), [rand(3, 4)], ["Max"], np.max,
+           grad=True),
+    OpCase("reduce_max_ties", lambda tf, x: tf.reduce_max(x, 1), [TIES], ["Max"],
+           _np_reduce(np.max, 1), grad=True),
+    OpCase("reduce_max_ties_keepdims", lambda tf, x: tf.reduce_max(x, 1, keepdims=True), [TIES],
+           ["Max"], _np_reduce(np.max, 1, True), grad=True),
+    OpCase("reduce_max_multi_axis", lambda tf, x: tf.reduce_max(x, [0, 2]), [rand(3, 2, 4)],
+           ["Max"], _np_reduce(np.max, (0, 2)), grad=True),
+    OpCase("reduce_max_int32", lambda tf, x: tf.reduce_max(x, 0),
+           [rand(4, 3, dtype=I32, low=-50, high=50)], ["Max"], _np_reduce(np.max, 0)),
+    OpCase("reduce_max_empty", lambda tf, x: tf.reduce_max(x, 0),
+           [np.zeros((0, 2), F32)], ["Max"], lambda x: np.full(2, -np.inf, F32)),
+    OpCase("reduce_max_int_empty", lambda tf, x: tf.reduce_max(x, 0),
+           [np.zeros((0, 2), I32)], ["Max"], lambda x: np.full(2, np.iinfo(I32).min, I32)),
+    OpCase("reduce_max_nan", lambda tf, x: tf.reduce_max(x),
+           [np.array([1.0, np.nan, 3.0], F32)], ["Max"], lambda x: F32(np.nan)),
+    OpCase("reduce_min_ties", lambda tf, x: tf.reduce_min(x, 1), [TIES], ["Min"],
+           _np_reduce(np.min, 1), grad=True),
+    OpCase("reduce_min_ties_column", lambda tf, x: tf.math.reduce_min(x, 0, keepdims=True),
+           [TIES.T.copy()], ["Min"], _np_reduce(np.min, 0, True), grad=True),
+    OpCase("reduce_min_float32", lambda tf, x: tf.reduce_min(x, -1), [rand(3, 4, dtype=F32)],
+           ["Min"], _np_reduce(np.min, -1)),
+    OpCase("reduce_min_uint8_empty", lambda tf, x: tf.reduce_min(x, 0),
+           [np.zeros((0, 2), np.uint8)], ["Min"], lambda x: np.full(2, 255, np.uint8)),
+    # reduce_prod (zeros in the input)
+    OpCase("reduce_prod_all", lambda tf, x: tf.reduce_prod(x), [rand(2, 3)], ["Prod"], np.prod,
+           grad=True),
+    OpCase("reduce_prod_zeros", lambda tf, x: tf.reduce_prod(x, 1), [ZEROS], ["Prod"],
+           _np_reduce(np.prod, 1), grad=True),
+    OpCase("reduce_prod_zeros_keepdims", lambda tf, x: tf.reduce_prod(x, 0, keepdims=True),
+           [ZEROS], ["Prod"], _np_reduce(np.prod, 0, True), grad=True),
+    OpCase("reduce_prod_multi_axis", lambda tf, x: tf.reduce_prod(x, [0, 2]), [rand(2, 3, 2)],
+           ["Prod"], _np_reduce(np.prod, (0, 2)), grad=True),
+    OpCase("reduce_prod_int32", lambda tf, x: tf.reduce_prod(x, 1),
+           [rand(3, 4, dtype=I32, low=-4, high=5)], ["Prod"], _np_reduce(np.prod, 1)),
+    # reduce_any / reduce_all
+    OpCase("reduce_any", lambda tf, x: tf.reduce_any(x, 1), [rand(3, 4, dtype=bool)], ["Any"],
+           _np_reduce(np.any, 1)),
+    OpCase("reduce_any_keepdims_all", lambda tf, x: tf.reduce_any(x, keepdims=True),
+           [np.zeros((2, 2), bool)], ["Any"], _np_reduce(np.any, None, True)),
+    OpCase("reduce_all", lambda tf, x: tf.math.reduce_all(x, [0, 1]),
+           [rand(3, 4, 2, dtype=bool)], ["All"], _np_reduce(np.all, (0, 1))),
+    # reduce_logsumexp (stable)
+    OpCase("reduce_logsumexp", lambda tf, x: tf.reduce_logsumexp(x, 1), [rand(3, 4)],
+           ["Max", "Sum", "Exp", "Log", "Sub", "AddV2", "StopGradient", "IsFinite"],
+           lambda x: _logsumexp(x, 1), grad=True),
+    OpCase("reduce_logsumexp_keepdims", lambda tf, x: tf.reduce_logsumexp(x, [0, 2], True),
+           [rand(2, 3, 2)], ["Max"], lambda x: _logsumexp(x, (0, 2), True), grad=True),
+    OpCase("reduce_logsumexp_large", lambda tf, x: tf.reduce_logsumexp(x),
+           [np.array([1000.0, 1000.0, 999.0], F32)], ["Max"], lambda x: _logsumexp(x)),
+    OpCase("reduce_logsumexp_infinite", lambda tf, x: tf.reduce_logsumexp(x, 1),
+           [np.array([[-np.inf, -np.inf], [np.inf, 1.0]], F32)], ["Max"],
+           lambda x: np.array([-np.inf, np.inf], F32)),
+    # reduce_variance / reduce_std
+    OpCase("reduce_variance", lambda tf, x: tf.math.reduce_variance(x, 0), [rand(4, 3)],
+           ["Mean", "Sub", "Square"], _np_reduce(np.var, 0), grad=True),
+    OpCase("reduce_variance_keepdims", lambda tf, x: tf.math.reduce_variance(x, [1, 2], True),
+           [rand(2, 3, 2)], ["Mean"], _np_reduce(np.var, (1, 2), True), grad=True),
+    OpCase("reduce_variance_complex", lambda tf, x: tf.math.reduce_variance(x, 1),
+           [rand(3, 4, dtype=np.complex128)], ["Mean", "Cast", "Mul"], _np_reduce(np.var, 1)),
+    OpCase("reduce_std_complex64", lambda tf, x: tf.math.reduce_std(x),
+           [rand(5, dtype=np.complex64)], ["Mean", "Sqrt"], np.std),
+    OpCase("reduce_std", lambda tf, x: tf.math.reduce_std(x), [rand(3, 4)], ["Sqrt", "Mean"],
+           np.std, grad=True),
+    OpCase("reduce_std_float32_axis", lambda tf, x: tf.math.reduce_std(x, -1, keepdims=True),
+           [rand(3, 4, dtype=F32)], ["Sqrt"], _np_reduce(np.std, -1, True)),
+    # argmax / argmin
+    OpCase("argmax_default_axis", lambda tf, x: tf.argmax(x), [rand(4, 3)], ["ArgMax"],
+           lambda x: np.argmax(x, 0)),
+    OpCase("argmax_ties_int32_output", lambda tf, x: tf.math.argmax(x, 1, output_type=tf.int32),
+           [TIES], ["ArgMax"], lambda x: np.argmax(x, 1).astype(I32)),
+    OpCase("argmax_tensor_axis_int", lambda tf, x: tf.argmax(x, tf.constant(-1)),
+           [rand(3, 4, dtype=I32, low=-9, high=9)], ["ArgMax"], lambda x: np.argmax(x, -1)),
+    OpCase("argmax_bool", lambda tf, x: tf.argmax(x), [np.array([False, True, True])],
+           ["ArgMax"], lambda x: np.int64(1)),
+    OpCase("argmax_skips_nan", lambda tf, x: tf.argmax(x, 1),
+           [np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, 0.0], [np.nan, np.nan, np.nan]], F32)],
+           ["ArgMax"], lambda x: np.array([2, 2, 0])),
+    OpCase("argmin", lambda tf, x: tf.argmin(x, 1), [TIES], ["ArgMin"],
+           lambda x: np.argmin(x, 1)),
+    OpCase("argmin_float32_int32", lambda tf, x: tf.math.argmin(x, output_type=tf.int32),
+           [rand(5, 2, dtype=F32)], ["ArgMin"], lambda x: np.argmin(x, 0).astype(I32)),
+    OpCase("argmax_uint16_output", lambda tf, x: tf.argmax(x, 1, output_type=tf.uint16),
+           [rand(3, 4, dtype=F32)], ["ArgMax"], lambda x: np.argmax(x, 1).astype(np.uint16)),
+    OpCase("argmin_skips_nan", lambda tf, x: tf.argmin(x),
+           [np.array([np.nan, 1.0, 3.0])], ["ArgMin"], lambda x: np.int64(1)),
+    # count_nonzero
+    OpCase("count_nonzero", lambda tf, x: tf.math.count_nonzero(x),
+           [np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]], F32)],
+           ["NotEqual", "Cast", "Sum"], lambda x: np.int64(3)),
+    OpCase("count_nonzero_axis_keepdims_dtype",
+           lambda tf, x: tf.math.count_nonzero(x, 1, keepdims=True, dtype=tf.int32),
+           [rand(3, 4, dtype=I32, low=-1, high=2)], ["NotEqual"],
+           lambda x: np.count_nonzero(x, 1, keepdims=True).astype(I32)),
+    OpCase("count_nonzero_bool_float_dtype",
+           lambda tf, x: tf.math.count_nonzero(x, [0], dtype=tf.float32),
+           [rand(3, 4, dtype=bool)], ["NotEqual"],
+           lambda x: np.count_nonzero(x, 0).astype(F32)),
+    # top_k
+    OpCase("top_k", lambda tf, x: tf.math.top_k(x, 2), [rand(3, 5)], ["TopKV2"],
+           lambda x: _top_k(x, 2), grad=True),
+    OpCase("top_k_nn_3d", lambda tf, x: tf.nn.top_k(x, k=3), [rand(2, 2, 4)], ["TopKV2"],
+           lambda x: _top_k(x, 3), grad=True),
+    OpCase("top_k_values_only", lambda tf, x: tf.math.top_k(x, 2).values, [rand(4)],
+           ["TopKV2"], lambda x: _top_k(x, 2)[0], grad=True),
+    OpCase("top_k_ties_lower_index_first", lambda tf, x: tf.math.top_k(x, 3),
+           [np.array([[1.0, 3.0, 3.0, 2.0], [5.0, 5.0, 5.0, 5.0]], F32)], ["TopKV2"],
+           lambda x: _top_k(x, 3)),
+    OpCase("top_k_int32_int64_index", lambda tf, x: tf.math.top_k(x, 4, index_type=tf.int64),
+           [rand(3, 6, dtype=I32, low=-50, high=50)], ["TopKV2"],
+           lambda x: tuple(v.astype(t) for v, t in zip(_top_k(x, 4), (I32, np.int64)))),
+    OpCase("top_k_uint8_tensor_k", lambda tf, x: tf.math.top_k(x, tf.constant(2)),
+           [np.array([1, 3, 2], np.uint8)], ["TopKV2"],
+           lambda x: (np.array([3, 2], np.uint8), np.array([1, 2], I32))),
+    OpCase("top_k_zero", lambda tf, x: tf.math.top_k(x, 0), [rand(2, 3, dtype=F32)], ["TopKV2"],
+           lambda x: (np.zeros((2, 0), F32), np.zeros((2, 0), I32))),
+    OpCase("top_k_nan_last", lambda tf, x: tf.math.top_k(x, 3),
+           [np.array([1.0, np.nan, 3.0], F32)], ["TopKV2"],
+           lambda x: (np.array([3.0, 1.0, np.nan], F32), np.array([2, 0, 1], I32))),
+    # sorted=False may order the results differently in TF; compare order-free sums.
+    OpCase("top_k_unsorted", lambda tf, x: tf.reduce_sum(tf.math.top_k(x, 3, sorted=False)
+           .values * tf.reduce_sum(x), -1), [positive(2, 6)], ["TopKV2"],
+           lambda x: np.sort(x)[:, -3:].sum(-1) * x.sum(), grad=True),
+
     ErrorCase("reduce_sum_axis_out_of_range", lambda tf, x: tf.reduce_sum(x, axis=2),
               [rand(2, 3)], "InvalidArgumentError"),
+    ErrorCase("reduce_sum_negative_axis_out_of_range", lambda tf, x: tf.reduce_sum(x, [0, -3]),
+              [rand(2, 3)], "InvalidArgumentError"),
+    ErrorCase("reduce_sum_bool", lambda tf, x: tf.reduce_sum(x), [np.ones(2, bool)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_mean_axis_out_of_range", lambda tf, x: tf.reduce_mean(x, 1),
+              [rand(3)], "InvalidArgumentError"),
+    ErrorCase("reduce_mean_bool", lambda tf, x: tf.reduce_mean(x), [np.ones(2, bool)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_max_axis_out_of_range", lambda tf, x: tf.reduce_max(x, -3), [rand(2, 3)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_max_bool", lambda tf, x: tf.reduce_max(x), [np.ones(2, bool)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_min_complex", lambda tf, x: tf.reduce_min(x),
+              [np.ones(2, np.complex128)], "InvalidArgumentError"),
+    ErrorCase("reduce_prod_scalar_axis", lambda tf, x: tf.reduce_prod(x, 0),
+              [np.array(2.0)], "InvalidArgumentError"),
+    ErrorCase("reduce_any_float", lambda tf, x: tf.reduce_any(x), [rand(3)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_all_int", lambda tf, x: tf.reduce_all(x), [np.ones(3, I32)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_all_axis_out_of_range", lambda tf, x: tf.reduce_all(x, 1),
+              [np.ones(3, bool)], "InvalidArgumentError"),
+    ErrorCase("reduce_logsumexp_int", lambda tf, x: tf.reduce_logsumexp(x), [np.ones(3, I32)],
+              "InvalidArgumentError"),
+    ErrorCase("reduce_logsumexp_axis_out_of_range", lambda tf, x: tf.reduce_logsumexp(x, 2),
+              [rand(2, 3)], "InvalidArgumentError"),
+    ErrorCase("reduce_variance_int", lambda tf, x: tf.math.reduce_variance(x),
+              [np.ones(3, I32)], "TypeError"),
+    ErrorCase("reduce_std_bool", lambda tf, x: tf.math.reduce_std(x), [np.ones(3, bool)],
+              "InvalidArgumentError"),
+    ErrorCase("argmax_axis_out_of_range", lambda tf, x: tf.argmax(x, 2), [rand(2, 3)],
+              "InvalidArgumentError"),
+    ErrorCase("argmin_negative_axis_out_of_range", lambda tf, x: tf.argmin(x, -3), [rand(2, 3)],
+              "InvalidArgumentError"),
+    ErrorCase("argmax_axis_list", lambda tf, x: tf.argmax(x, [1]), [rand(2, 3)], "TypeError"),
+    ErrorCase("argmax_scalar", lambda tf, x: tf.argmax(x), [np.array(1.0)],
+              "InvalidArgumentError"),
+    ErrorCase("argmax_empty_axis", lambda tf, x: tf.argmax(x, 0), [np.zeros((0, 3), F32)],
+              "InvalidArgumentError"),
+    ErrorCase("argmax_float_output_type", lambda tf, x: tf.argmax(x, output_type=tf.float32),
+              [rand(3)], "InvalidArgumentError"),
+    ErrorCase("argmin_int16_output_type", lambda tf, x: tf.argmin(x, output_type=tf.int16),
+              [rand(3)], "InvalidArgumentError"),
+    ErrorCase("argmin_complex", lambda tf, x: tf.argmin(x), [np.ones(2, np.complex64)],
+              "InvalidArgumentError"),
+    ErrorCase("count_nonzero_axis_out_of_range", lambda tf, x: tf.math.count_nonzero(x, 3),
+              [rand(2)], "InvalidArgumentError"),
+    ErrorCase("top_k_k_too_large", lambda tf, x: tf.math.top_k(x, 5), [rand(2, 4)],
+              "InvalidArgumentError"),
+    ErrorCase("top_k_negative_k", lambda tf, x: tf.nn.top_k(x, -1), [rand(4)],
+              "InvalidArgumentError"),
+    ErrorCase("top_k_scalar", lambda tf, x: tf.math.top_k(x, 1), [np.array(1.0)],
+              "InvalidArgumentError"),
+    ErrorCase("top_k_float_k", lambda tf, x: tf.math.top_k(x, 2.0), [rand(4)], "TypeError"),
+    ErrorCase("top_k_bool", lambda tf, x: tf.math.top_k(x, 1), [np.ones(3, bool)],
+              "InvalidArgumentError"),
+    ErrorCase("top_k_uint8_index_type", lambda tf, x: tf.math.top_k(x, 1, index_type=tf.uint8),
+              [rand(3)], "InvalidArgumentError"),
 ]
