@@ -1,0 +1,112 @@
+"""``ndflow.keras.backend``: global Keras settings, name uniquification and a few tensor helpers."""
+import collections
+import re
+
+import ndflow as _nd
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+_NAME_COUNTS = collections.defaultdict(int)
+
+
+def floatx():
+    """The default float dtype name of new weights ('float32')."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    """Sets the default float dtype ('float16', 'float32' or 'float64')."""
+    global _FLOATX
+    if value not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {{'float16', "
+                         f"'bfloat16', 'float32', 'float64'}}")
+    _FLOATX = str(value)
+
+
+def epsilon():
+    """The fuzz factor used in numeric expressions (1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    """Sets the fuzz factor."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    """'channels_last' (the only layout ndflow's convolutions use)."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Sets the image data format ('channels_last' or 'channels_first')."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"Unknown data_format: {data_format}")
+    _IMAGE_DATA_FORMAT = data_format
+
+
+def clear_session(free_memory=True):
+    """Resets the automatic layer names (dense, dense_1, ...) as a fresh session would."""
+    _NAME_COUNTS.clear()
+
+
+def to_snake_case(name):
+    """'MyDenseLayer' -> 'my_dense_layer'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return "private" + name if name.startswith("_") else name
+
+
+def unique_name(base):
+    """``base`` the first time, then ``base_1``, ``base_2``... (until clear_session)."""
+    count = _NAME_COUNTS[base]
+    _NAME_COUNTS[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def square(x):
+    """x * x."""
+    return _nd.square(x)
+
+
+def transpose(x):
+    """Reverses the axes of x."""
+    return _nd.transpose(x)
+
+
+def cast(x, dtype):
+    """x converted to dtype."""
+    return _nd.cast(x, dtype)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    """A constant tensor (dtype defaults to floatx)."""
+    return _nd.constant(value, dtype=dtype or floatx(), shape=shape)
+
+
+def shape(x):
+    """The dynamic shape of x as a tensor."""
+    return _nd.shape(x)
+
+
+def int_shape(x):
+    """The static shape of x as a tuple of ints/None."""
+    return tuple(_nd.convert_to_tensor(x).shape.as_list())
+
+
+def get_value(x):
+    """The value of a tensor or variable as a NumPy array."""
+    return x.numpy()
+
+
+def set_value(x, value):
+    """Assigns ``value`` to a variable."""
+    x.assign(value)
+
+
+def eval(x):  # noqa: A001 - Keras' name
+    """The value of x as a NumPy array."""
+    return _nd.convert_to_tensor(x).numpy()

@@ -1,0 +1,12 @@
+"""``ndflow.keras.layers``: the layer classes."""
+from ndflow.keras.layers.layer import Layer
+from ndflow.keras.layers.input_layer import Input, InputLayer
+from ndflow.keras.layers.dense import Dense
+from ndflow.keras.layers.core_layers import *  # noqa: F401,F403
+from ndflow.keras.layers.merging import *  # noqa: F401,F403
+from ndflow.keras.layers.normalization import *  # noqa: F401,F403
+from ndflow.keras.layers.convolutional import *  # noqa: F401,F403
+from ndflow.keras.layers.pooling import *  # noqa: F401,F403
+from ndflow.keras.layers.recurrent import *  # noqa: F401,F403
+from ndflow.keras.layers.attention import *  # noqa: F401,F403
+from ndflow.keras.layers.regularization import *  # noqa: F401,F403

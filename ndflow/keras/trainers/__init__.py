@@ -1,0 +1,1 @@
+"""The fit/evaluate/predict loop, kept apart from the model classes."""
