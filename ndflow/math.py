@@ -9,3 +9,4 @@ from ndflow.ops.reduce_ops import count_nonzero, reduce_std, reduce_variance, to
 from ndflow.ops.segment_ops import *  # noqa: F401,F403
 from ndflow.ops.unary_ops import log_sigmoid  # noqa: F401
 from ndflow.ops.sort_ops import invert_permutation  # noqa: F401
+from ndflow.ops.nn_ops import log_softmax, softmax  # noqa: F401
