@@ -2,7 +2,7 @@
 
 This module is the public namespace only: it re-exports names defined elsewhere.
 """
-from ndflow.framework import errors
+from ndflow import errors
 from ndflow.framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: A004
                                      float16, float32, float64, half, int8, int16, int32, int64,
                                      string, uint8, uint16, uint32, uint64)

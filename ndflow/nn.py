@@ -1,7 +1,7 @@
 """``ndflow.nn``: activations, losses on logits, convolutions, pooling and friends."""
 from ndflow.ops.nn_ops import (batch_normalization, bias_add, elu,  # noqa: F401
                                embedding_lookup, gelu, leaky_relu, log_softmax, moments, relu,
-                               relu6, selu, silu, softmax, swish)
+                               relu6, selu, silu, softmax, swish, l2_loss)
 from ndflow.ops.nn_loss_ops import (sigmoid_cross_entropy_with_logits,  # noqa: F401
                                     softmax_cross_entropy_with_logits,
                                     sparse_softmax_cross_entropy_with_logits)

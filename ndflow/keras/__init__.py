@@ -1,5 +1,8 @@
 """``ndflow.keras``: Keras 3's API (layers, models, losses, metrics, optimizers, ...)."""
-from ndflow.keras import backend, layers, models, saving, utils, callbacks
+from ndflow.keras import (activations, backend, callbacks, constraints, initializers, layers,
+                          models, regularizers, saving, utils)
+from ndflow.keras.initializers import Initializer
 from ndflow.keras.layers import Input, Layer
 from ndflow.keras.models import Model, Sequential
+from ndflow.keras.regularizers import Regularizer
 from ndflow.keras.variables import KerasVariable as Variable

@@ -228,6 +228,11 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     return mean, variance
 
 
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2, a scalar."""
+    return reduce_sum(U.square(as_tensor(t))) / 2
+
+
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """(x - mean) * scale / sqrt(variance + variance_epsilon) + offset."""
     x = as_tensor(x)

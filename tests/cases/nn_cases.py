@@ -261,3 +261,6 @@ CASES = [
     ErrorCase("embedding_lookup_bad_id", lambda tf, p, i: tf.nn.embedding_lookup(p, i),
               [rand(4, 3), np.array([0, 4], I32)], "InvalidArgumentError"),
 ]
+
+CASES.append(OpCase("l2_loss", lambda tf, x: tf.nn.l2_loss(x), [rand(2, 3)], ["Square", "Sum"],
+                    lambda x: np.sum(x * x) / 2, grad=True))

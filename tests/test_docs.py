@@ -1,0 +1,25 @@
+"""README.md and docs/api.md stay true to the code."""
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_api_doc_is_up_to_date():
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    from gen_api_doc import render
+    with open(os.path.join(ROOT, "docs", "api.md"), encoding="utf-8") as f:
+        assert f.read() == render(), "docs/api.md is stale: run python tools/gen_api_doc.py"
+
+
+def test_ci_runs_the_readme_test_command():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    commands = re.findall(r"```bash\n(.*?)\n```", readme, re.S)
+    assert len(commands) >= 2
+    with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
+        ci = f.read()
+    test_command = next(c for c in commands if "pytest" in c)
+    for part in test_command.split("&&"):
+        assert part.strip() in ci, f"{part.strip()!r} is not in .ci/run"
