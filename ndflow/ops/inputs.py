@@ -22,7 +22,7 @@ def like(value, dtype):
     if kind is float and dtype in dtypes.INEXACT or kind is int and (
             dtype in dtypes.INEXACT or dtype in _INT_RANGE and
             _INT_RANGE[dtype][0] <= value < _INT_RANGE[dtype][1]):
-        return wrap_as(np.array(value, dtype.as_numpy_dtype), dtype)  # fast path for literals
+        return wrap_as(dtype.as_numpy_dtype(value), dtype)  # fast path for literals (a scalar)
     if isinstance(value, (np.ndarray, np.generic)):
         return convert_to_tensor(value, dtype)
     return convert_to_tensor(value, dtype_hint=dtype)

@@ -157,11 +157,13 @@ def gelu(features, approximate=False, name=None):
     """Gaussian error linear unit: x * P(X <= x) for standard normal X (or its tanh
     approximation when ``approximate``)."""
     x = _floating(as_tensor(features))
+    # The constants are rounded to float32 first, as TensorFlow's are, so float64 results agree.
     if approximate:
-        cubic = M.multiply(M.pow(x, 3), 0.044715)
-        inner = M.multiply(M.add(x, cubic), 0.7978845608028654)  # sqrt(2 / pi)
+        cubic = M.multiply(M.pow(x, 3), np.float32(0.044715))
+        inner = M.multiply(M.add(x, cubic), np.float32(0.7978845608028654))  # sqrt(2 / pi)
         return M.multiply(M.multiply(x, 0.5), M.add(U.tanh(inner), 1.0))
-    return M.multiply(M.multiply(x, 0.5), U.erfc(M.multiply(x, -0.7071067811865476)))
+    return M.multiply(M.multiply(x, 0.5),
+                      U.erfc(M.negative(M.truediv(x, np.float32(1.4142135623730951)))))
 
 
 def silu(features, beta=1.0):
