@@ -26,7 +26,7 @@ def load_data(seed=0):
     return (x[:split], y[:split]), (x[split:], y[split:]), y_std
 
 
-def main(epochs=60, batch_size=32, learning_rate=0.05, momentum=0.9, hidden=16):
+def main(epochs=60, batch_size=32, learning_rate=0.005, momentum=0.9, hidden=16):
     tf.random.set_seed(42)
     (x_train, y_train), (x_test, y_test), y_std = load_data()
     w1 = tf.Variable(tf.random.normal([x_train.shape[1], hidden], stddev=0.3), name="w1")
