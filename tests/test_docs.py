@@ -23,3 +23,15 @@ def test_ci_runs_the_readme_test_command():
     test_command = next(c for c in commands if "pytest" in c)
     for part in test_command.split("&&"):
         assert part.strip() in ci, f"{part.strip()!r} is not in .ci/run"
+
+
+def test_readme_quick_tour_runs():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        code = re.findall(r"```python\n(.*?)```", f.read(), re.S)[0]
+    failing = "tf.constant([1, 2]) + tf.constant([1., 2.])"
+    assert failing in code
+    code = code.replace(failing, "try:\n    " + failing + "\nexcept tf.errors.InvalidArgumentError:"
+                        "\n    pass\nelse:\n    raise AssertionError('no dtype error')\n#")
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["hessian"].shape == [2, 1, 2, 1]
