@@ -8,7 +8,7 @@ import pytest
 
 import ndflow
 from ndflow.ops.registry import REGISTRY
-from opcases import ErrorCase, OpCase
+from opcases import ErrorCase
 import cases
 
 CASES, ERROR_CASES = [], []

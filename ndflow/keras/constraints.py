@@ -1,5 +1,4 @@
 """``ndflow.keras.constraints``: projections applied to weights after each optimizer update."""
-import difflib
 
 import ndflow as nd
 from ndflow.keras import backend
@@ -127,20 +126,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A constraint from None (None), a name, a config dict, a class or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = _reg.get_registered_object(identifier, _reg.scoped_objects(), _OBJECTS)
-        if obj is None:
-            close = difflib.get_close_matches(identifier, sorted(_OBJECTS), n=5)
-            hint = f" Did you mean one of: {', '.join(close)}?" if close else ""
-            raise ValueError(f"Could not interpret constraint identifier: {identifier}.{hint}")
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return _serial.get_from_identifier(identifier, _OBJECTS, "constraint", deserialize)

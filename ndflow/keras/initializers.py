@@ -5,7 +5,6 @@ is created) and draws with ndflow's stateless random ops, so every call of one i
 the same values. The default seed follows ndflow.random's global seed, so ``tf.random.set_seed``
 (and ``keras.utils.set_random_seed``, which sets it) makes unseeded initializers reproducible.
 """
-import difflib
 import math
 import random
 
@@ -382,22 +381,6 @@ def _from_value(value):
 def get(identifier):
     """An initializer from None (None), a name, a config dict, a class, a callable, or a
     tensor/array (used as the initial value; the shape must match)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = _reg.get_registered_object(identifier, _reg.scoped_objects(), _OBJECTS)
-        if obj is None:
-            close = difflib.get_close_matches(identifier, sorted(_OBJECTS), n=5)
-            hint = f" Did you mean one of: {', '.join(close)}?" if close else ""
-            raise ValueError(f"Could not interpret initializer identifier: {identifier}.{hint}")
-    elif nd.is_tensor(identifier) or isinstance(identifier, (np.ndarray, np.generic)):
-        obj = _from_value(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    if nd.is_tensor(identifier) or isinstance(identifier, (np.ndarray, np.generic)):
+        return _from_value(identifier)
+    return _serial.get_from_identifier(identifier, _OBJECTS, "initializer", deserialize)

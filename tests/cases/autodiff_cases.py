@@ -1,5 +1,4 @@
 """Cases for the autodiff ops: identity, stop_gradient, and variable reads."""
-import numpy as np
 
 from opcases import OpCase, rand
 

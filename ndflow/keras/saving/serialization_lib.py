@@ -130,3 +130,26 @@ def _search_builtins(name):
         if name in table:
             return table[name]
     return None
+
+
+def get_from_identifier(identifier, module_objects, kind, deserialize, instantiate=True):
+    """The object a namespace's ``get()`` returns: None for None, a deserialized dict, a
+    registered or built-in name (a class is instantiated when ``instantiate``), or the callable
+    itself; ValueError naming close names otherwise."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = reg.get_registered_object(identifier, reg.scoped_objects(), module_objects)
+        if obj is None:
+            close = difflib.get_close_matches(identifier, sorted(module_objects), n=5)
+            hint = f" Did you mean one of: {', '.join(close)}?" if close else ""
+            raise ValueError(f"Could not interpret {kind} identifier: {identifier}.{hint}")
+    else:
+        obj = identifier
+    if instantiate and isinstance(obj, type):
+        obj = obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
