@@ -48,7 +48,8 @@ class Tensor:
 class EagerTensor(Tensor):
     """A tensor with a concrete value, computed when its op ran."""
 
-    __slots__ = ("_value", "_dtype", "__weakref__")
+    # _keras_logits: the logits a Keras sigmoid/softmax output came from (losses use them).
+    __slots__ = ("_value", "_dtype", "_keras_logits", "__weakref__")
 
     @property
     def dtype(self):

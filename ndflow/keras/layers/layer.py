@@ -21,6 +21,38 @@ _CONTEXT = threading.local()
 _SIMPLE_TYPES = (bool, int, float, str, type(None))
 
 
+_STRUCTURE = [0]  # bumped whenever a layer's attributes, tracked lists or dicts change
+
+
+def _structure_changed():
+    _STRUCTURE[0] += 1
+
+
+def _mutator(name, base):
+    method = getattr(base, name)
+
+    def mutate(self, *args, **kwargs):
+        _structure_changed()
+        return method(self, *args, **kwargs)
+    mutate.__name__ = name
+    return mutate
+
+
+class TrackedList(list):
+    """A list attribute of a layer: changing it invalidates the cached sublayers and weights."""
+
+
+class TrackedDict(dict):
+    """A dict attribute of a layer: changing it invalidates the cached sublayers and weights."""
+
+
+for _name in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
+              "__setitem__", "__delitem__", "__iadd__"):
+    setattr(TrackedList, _name, _mutator(_name, list))
+for _name in ("__setitem__", "__delitem__", "pop", "popitem", "clear", "update", "setdefault"):
+    setattr(TrackedDict, _name, _mutator(_name, dict))
+
+
 def _call_stack():
     if not hasattr(_CONTEXT, "stack"):
         _CONTEXT.stack = []
@@ -156,8 +188,30 @@ class Layer:
         self._weights_created.append(variable)
         return variable
 
+    def __setattr__(self, name, value):
+        if name not in _UNTRACKED:
+            if type(value) is list:
+                value = TrackedList(value)
+            elif type(value) is dict:
+                value = TrackedDict(value)
+            _structure_changed()
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        _structure_changed()
+        object.__delattr__(self, name)
+
     def _tracked_children(self):
-        """Sublayers and variables in attribute order (lists, tuples and dicts included)."""
+        """Sublayers and variables in attribute order (lists, tuples and dicts included);
+        cached until any layer structure changes."""
+        cache = self.__dict__.get("_children_cache")
+        if cache is not None and cache[0] == _STRUCTURE[0]:
+            return cache[1]
+        result = self._find_children()
+        object.__setattr__(self, "_children_cache", (_STRUCTURE[0], result))
+        return result
+
+    def _find_children(self):
         layers, variables = [], []
         seen = set()
 
@@ -201,7 +255,12 @@ class Layer:
         return out
 
     def _all_weights(self, trainable_filter):
-        pairs = self._collect_weights([], set())
+        cache = self.__dict__.get("_weights_cache")
+        if cache is not None and cache[0] == _STRUCTURE[0]:
+            pairs = cache[1]
+        else:
+            pairs = self._collect_weights([], set())
+            object.__setattr__(self, "_weights_cache", (_STRUCTURE[0], pairs))
         return [v for v, t in pairs if trainable_filter is None or t == trainable_filter]
 
     @property
@@ -279,8 +338,16 @@ class Layer:
 
     def _clear_losses(self):
         self._own_losses = []
+        self._own_metrics = []
         for layer in self._tracked_children()[0]:
             layer._clear_losses()
+
+    def _added_metric_values(self):
+        """(name, value) pairs recorded with add_metric in the latest call, sublayers too."""
+        out = list(self._own_metrics)
+        for layer in self._tracked_children()[0]:
+            out.extend(layer._added_metric_values())
+        return out
 
     def add_metric(self, value, name=None, aggregation=None):
         """Records a value to be reported as a metric (kept from Keras 2)."""
@@ -437,7 +504,8 @@ class Layer:
 
 
 _UNTRACKED = {"_constructor_arguments", "_inbound_nodes", "_own_losses", "_own_metrics",
-              "_build_shapes", "_initial_weights", "_dtype_policy", "activity_regularizer"}
+              "_children_cache", "_weights_cache", "_added_metrics", "_build_shapes",
+              "_initial_weights", "_dtype_policy", "activity_regularizer"}
 
 
 def _shape_of(x):

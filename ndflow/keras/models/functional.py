@@ -65,8 +65,8 @@ class Functional(Model):
         """Every layer of the graph (input layers included), in call order."""
         return list(self._functional_layers)
 
-    def _tracked_children(self):
-        own_layers, variables = super()._tracked_children()
+    def _find_children(self):
+        own_layers, variables = super()._find_children()
         layers = list(self._functional_layers)
         for layer in own_layers:
             if all(layer is not seen for seen in layers):

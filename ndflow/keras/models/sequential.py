@@ -57,8 +57,8 @@ class Sequential(Model):
         """The stacked layers (the input layer is not listed)."""
         return list(self._stack)
 
-    def _tracked_children(self):
-        _, variables = super()._tracked_children()
+    def _find_children(self):
+        _, variables = super()._find_children()
         return list(self._stack), variables
 
     def _maybe_build_from_input(self):

@@ -82,7 +82,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
     if class_name == "__bytes__":
         return inner["value"].encode("utf-8")
     if class_name == "function":
-        name = config.get("registered_name") or inner
+        registered = config.get("registered_name")
+        name = inner if registered in (None, "function") else registered
         return resolve(name, config.get("module") or module, custom, module_objects,
                        printable_module_name)
     lookup = config.get("registered_name") or class_name

@@ -38,7 +38,7 @@ class CompileLoss:
         from ndflow.keras import losses
         outputs = nest.flatten(y_pred)
         names = self.output_names or [f"output_{i}" for i in range(len(outputs))]
-        self._losses = [None if fn is None else losses.get(fn)
+        self._losses = [None if fn is None else _as_loss(fn)
                         for fn in per_output(self.loss, names, "loss")]
         weights = per_output(self.loss_weights, names, "loss_weights")
         self._weights = [1.0 if w is None else float(w) for w in weights]
@@ -60,13 +60,18 @@ class CompileLoss:
         return total
 
 
+def _as_loss(identifier):
+    """A Loss object: plain functions are wrapped, named after the string or the function."""
+    from ndflow.keras import losses
+    fn = losses.get(identifier)
+    if isinstance(fn, losses.Loss):
+        return fn
+    name = identifier if isinstance(identifier, str) else getattr(fn, "__name__", None)
+    return losses.LossFunctionWrapper(fn, name=name)
+
+
 def _call_loss(fn, y_true, y_pred, sample_weight):
-    from ndflow.keras.losses import Loss
-    if isinstance(fn, Loss):
-        return fn(y_true, y_pred, sample_weight=sample_weight)
-    values = fn(y_true, y_pred)
-    from ndflow.keras.losses import reduce_weighted_values
-    return reduce_weighted_values(values, sample_weight, "sum_over_batch_size")
+    return fn(y_true, y_pred, sample_weight=sample_weight)
 
 
 def _match_targets(y_true, y_pred, output_names):

@@ -73,6 +73,19 @@ class Trainer:
         """Resets every metric's state."""
         for m in self.metrics:
             m.reset_state()
+        self._added_metrics = {}
+
+    def _track_added_metrics(self, logs):
+        """Folds this step's add_metric values into running means and adds them to ``logs``."""
+        from ndflow.keras.metrics import Mean
+        trackers = self.__dict__.setdefault("_added_metrics", {})
+        for name, value in self._added_metric_values():
+            if name not in trackers:
+                trackers[name] = Mean(name=name)
+            trackers[name].update_state(value)
+        for name, tracker in trackers.items():
+            logs[name] = float(tracker.result())
+        return logs
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss plus the model's regularisation and add_loss terms."""
@@ -178,13 +191,15 @@ class Trainer:
             for step, batch in enumerate(batches):
                 callback_list.on_train_batch_begin(step)
                 logs = self._python_logs(self.train_step(self._to_tensors(batch)))
+                logs = self._track_added_metrics(logs)
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             epoch_logs = dict(logs)
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                val = da.unpack_x_y_sample_weight(validation_data)
-                val_logs = self.evaluate(*val, batch_size=validation_batch_size or batch_size,
+                vx, vy, vw = da.unpack_x_y_sample_weight(validation_data)
+                val_logs = self.evaluate(vx, vy, sample_weight=vw,
+                                         batch_size=validation_batch_size or batch_size,
                                          steps=validation_steps, verbose=0, return_dict=True,
                                          _callbacks=callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -217,6 +232,7 @@ class Trainer:
         for step, batch in enumerate(batches):
             callback_list.on_test_batch_begin(step)
             logs = self._python_logs(self.test_step(self._to_tensors(batch)))
+            logs = self._track_added_metrics(logs)
             callback_list.on_test_batch_end(step, logs)
         callback_list.on_test_end(logs)
         if _callbacks is not None:
