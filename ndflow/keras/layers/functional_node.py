@@ -8,6 +8,7 @@ shapes: a dimension that differs between the runs is unknown (None) in the outpu
 import numpy as np
 
 import ndflow as nd
+from ndflow.keras.layers.layer import Layer
 from ndflow.util import nest
 
 
@@ -98,19 +99,36 @@ def symbolic_call(layer, args, kwargs):
         else:
             layer.build()
         layer.built = True
-    first = run_on_placeholders(layer, args, kwargs, 2)
-    second = run_on_placeholders(layer, args, kwargs, 3)
+    try:
+        first = run_on_placeholders(layer, args, kwargs, 2)
+        second = run_on_placeholders(layer, args, kwargs, 3)
+    except Exception:
+        # Placeholder sizes can be invalid for the layer (a 'valid' convolution of size 2):
+        # then the layer's own shape arithmetic decides, when it has any.
+        if type(layer).compute_output_shape is Layer.compute_output_shape:
+            raise
+        outputs = _outputs_from_shape_arithmetic(layer, args)
+    else:
+        flat = []
+        for a, b in zip(nest.flatten(first), nest.flatten(second)):
+            shape = _merge_shapes(tuple(a.shape.as_list()), tuple(b.shape.as_list()))
+            flat.append(KerasTensor(shape, a.dtype, name=layer.name))
+        outputs = nest.pack_sequence_as(first, flat)
     layer._clear_losses()
-    flat = []
-    for a, b in zip(nest.flatten(first), nest.flatten(second)):
-        shape = _merge_shapes(tuple(a.shape.as_list()), tuple(b.shape.as_list()))
-        flat.append(KerasTensor(shape, a.dtype, name=layer.name))
-    outputs = nest.pack_sequence_as(first, flat)
+    flat = nest.flatten(outputs)
     node = Node(layer, args, kwargs, outputs)
     for i, t in enumerate(flat):
         t._node, t._index = node, i
     layer._inbound_nodes.append(node)
     return outputs
+
+
+def _outputs_from_shape_arithmetic(layer, args):
+    shapes = nest.map_structure(lambda x: x.shape if is_symbolic(x) else None, args[0])
+    out = layer.compute_output_shape(shapes)
+    if isinstance(out, list) and out and isinstance(out[0], (list, tuple)):
+        return [KerasTensor(tuple(s), layer.compute_dtype, name=layer.name) for s in out]
+    return KerasTensor(tuple(out), layer.compute_dtype, name=layer.name)
 
 
 def output_shape_by_running(layer, input_shape):
