@@ -54,10 +54,10 @@ def clear_session(free_memory=True):
 
 
 def to_snake_case(name):
-    """'MyDenseLayer' -> 'my_dense_layer'."""
+    """'MyDenseLayer' -> 'my_dense_layer', 'Conv2D' -> 'conv2d' (Keras' rule)."""
+    name = re.sub(r"\W+", "", name)
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-    return "private" + name if name.startswith("_") else name
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base):

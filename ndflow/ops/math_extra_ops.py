@@ -29,6 +29,8 @@ def _atan2_kernel(xp, y, x):
 
 def _add_n_kernel(xp, *xs):
     out = xp.add(xs[0], xs[1])
+    if not isinstance(out, xp.ndarray):  # 0-d inputs give a NumPy scalar: no in-place adds
+        out = xp.array(out)
     for x in xs[2:]:
         xp.add(out, x, out=out)
     return out

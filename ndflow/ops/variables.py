@@ -125,7 +125,7 @@ class Variable:
         return value.copy() if value.ndim else value[()]  # a scalar, like TensorFlow
 
     def __array__(self, dtype=None, copy=None):
-        value = self._value
+        value = np.asarray(self._value)
         if dtype is not None and value.dtype != dtype:
             return value.astype(dtype)
         return value.copy() if copy else value

@@ -84,10 +84,10 @@ class CallbackList(Callback):
         from ndflow.keras.callbacks.history import History
         from ndflow.keras.callbacks.progbar_logger import ProgbarLogger
         self.callbacks = list(callbacks or [])
-        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
-            self.callbacks.append(ProgbarLogger())
         if add_history and not any(isinstance(c, History) for c in self.callbacks):
             self.callbacks.append(History())
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
         if model is not None:
             self.set_model(model)
         if params:
@@ -112,7 +112,11 @@ class CallbackList(Callback):
 
 
 def _forward(name):
+    arity = 2 if ("batch" in name or "epoch" in name) else 1
+
     def hook(self, *args, **kwargs):
+        if len(args) < arity and "logs" not in kwargs:
+            args = args + ({},)  # Keras always hands callbacks a logs dict
         for callback in self.callbacks:
             getattr(callback, name)(*args, **kwargs)
     hook.__name__ = name

@@ -99,6 +99,9 @@ def symbolic_call(layer, args, kwargs):
         else:
             layer.build()
         layer.built = True
+        if layer._initial_weights is not None:
+            layer.set_weights(layer._initial_weights)
+            layer._initial_weights = None
     try:
         first = run_on_placeholders(layer, args, kwargs, 2)
         second = run_on_placeholders(layer, args, kwargs, 3)

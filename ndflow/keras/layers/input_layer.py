@@ -10,7 +10,9 @@ class InputLayer(Layer):
     """The layer behind ``Input``: it owns the symbolic input tensor."""
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, **kwargs):
+                 input_tensor=None, optional=False, name=None, ragged=False, **kwargs):
+        if sparse or ragged:
+            raise NotImplementedError("Sparse and ragged inputs are not supported yet.")
         kwargs.pop("input_shape", None)
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
@@ -40,8 +42,8 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self):
-        return {"batch_shape": list(self._batch_shape), "dtype": self.dtype,
-                "sparse": False, "name": self.name}
+        return {"batch_shape": list(self._batch_shape), "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,

@@ -440,6 +440,11 @@ class Layer:
                             "config": self._dtype_policy.get_config(), "registered_name": None}}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            from ndflow.keras import regularizers
+            from ndflow.keras.saving.serialization_lib import serialize_keras_object
+            config["activity_regularizer"] = serialize_keras_object(
+                regularizers.get(self.activity_regularizer))
         if type(self).get_config is not Layer.get_config:
             return config
         arguments = self._constructor_arguments
@@ -451,7 +456,7 @@ class Layer:
                 f"values in `__init__()`, and therefore the layer must override `get_config()` "
                 f"in order to be serializable. Please implement `get_config()`.")
         merged = dict(arguments)
-        merged.update({k: v for k, v in config.items() if k not in merged or k == "name"})
+        merged.update(config)  # the base entries (name, trainable, dtype policy) win
         return merged
 
     @classmethod

@@ -41,7 +41,7 @@ def _default_build(layer):
 
 
 def _is_subclassed_model(obj):
-    Layer, _, Model, Sequential, Functional = _classes()
+    _, _, Model, Sequential, Functional = _classes()
     return isinstance(obj, Model) and not isinstance(obj, (Sequential, Functional))
 
 
@@ -186,7 +186,7 @@ def compile_from_config(model, config, custom_objects=None):
 
 def _graph_layer_configs(model, config):
     """(layer, its config dict) pairs of a Sequential or functional model's config."""
-    _, InputLayer, _, Sequential, Functional = _classes()
+    Sequential = _classes()[3]
     entries = config.get("config", {}).get("layers", [])
     if isinstance(model, Sequential):
         entries = [e for e in entries if e.get("class_name") != "InputLayer"]

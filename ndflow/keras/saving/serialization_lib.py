@@ -1,6 +1,7 @@
 """Objects to and from Keras 3's config dicts: {module, class_name, config, registered_name}."""
 import difflib
 import inspect
+import threading
 import types
 
 import numpy as np
@@ -12,8 +13,44 @@ def _is_builtin(obj):
     return getattr(obj, "__module__", "").startswith("ndflow.")
 
 
-def _public_module(obj, default):
-    return getattr(obj, "_keras_module", None) or default
+def _public_module(cls, default):
+    # Built-in classes report their Keras module (keras.layers...); a user subclass of a
+    # built-in keeps its own module, as in Keras.
+    if cls.__module__.startswith("ndflow."):
+        return getattr(cls, "_keras_module", None) or default
+    return cls.__dict__.get("_keras_module") or default
+
+
+_SAFE_MODE = threading.local()
+
+
+def in_safe_mode():
+    """True, False, or None (not set: callers treat it as safe) for the current thread."""
+    return getattr(_SAFE_MODE, "value", _GLOBAL_SAFE_MODE[0])
+
+
+_GLOBAL_SAFE_MODE = [None]
+
+
+class SafeModeScope:
+    """A context in which deserialization may (safe_mode=False) or may not run lambdas."""
+
+    def __init__(self, safe_mode=True):
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        self._previous = in_safe_mode()
+        _SAFE_MODE.value = self.safe_mode
+        return self
+
+    def __exit__(self, *exc):
+        _SAFE_MODE.value = self._previous
+
+
+def enable_unsafe_deserialization():
+    """Allows deserializing Python lambdas everywhere (only for trusted files)."""
+    _GLOBAL_SAFE_MODE[0] = False
+    _SAFE_MODE.value = False
 
 
 def serialize_keras_object(obj):
@@ -61,8 +98,8 @@ def _serialize_function(fn):
     if fn.__name__ == "<lambda>":
         raise ValueError("Lambda functions cannot be serialized by name; register a named "
                          "function with register_keras_serializable.")
-    return {"module": fn.__module__, "class_name": "function", "config": name,
-            "registered_name": name}
+    return {"module": "builtins", "class_name": "function", "config": name,
+            "registered_name": "function"}
 
 
 def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module_objects=None,

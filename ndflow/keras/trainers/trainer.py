@@ -184,7 +184,9 @@ class Trainer:
                                      steps=batches.num_batches)
         self.stop_training = False
         callback_list.on_train_begin()
-        logs = {}
+        # BackupAndRestore sets _initial_epoch to resume an interrupted fit.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        logs = epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
@@ -206,7 +208,7 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
-        callback_list.on_train_end(logs)
+        callback_list.on_train_end(epoch_logs)
         return self.history
 
     @staticmethod

@@ -1,0 +1,211 @@
+"""The Adam family: ``Adam``, ``AdamW``, ``Adamax`` and ``Nadam``."""
+import numpy as np
+
+import ndflow as nd
+from ndflow.keras.optimizers.optimizer import Optimizer, _MODULE
+from ndflow.keras.saving import object_registration as _reg
+
+
+class Adam(Optimizer):
+    """Adam: moving averages of the gradient (``m``) and of its square (``v``);
+    ``w -= alpha * m / (sqrt(v) + epsilon)`` with the bias-corrected step
+    ``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``. ``amsgrad`` uses the running
+    maximum of ``v``."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def build(self, var_list):
+        """Creates the momentum and velocity slots (and velocity_hat with amsgrad)."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+
+    def _compute_constants(self, dt, lr):
+        step = dt(self._local_step() + 1)
+        one = dt(1)
+        alpha = lr * np.sqrt(one - dt(self.beta_2) ** step) / (one - dt(self.beta_1) ** step)
+        return (float(alpha),)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adam step for ``variable``."""
+        alpha, = self._constants(variable, learning_rate)
+        gradient = self._cast(gradient, variable)
+        index = self._get_variable_index(variable)
+        m = self._momentums[index]
+        v = self._velocities[index]
+        m.assign_add((gradient - m) * (1 - self.beta_1))
+        v.assign_add((nd.square(gradient) - v) * (1 - self.beta_2))
+        if self.amsgrad:
+            v_hat = self._velocity_hats[index]
+            v_hat.assign(nd.maximum(v_hat, v))
+            v = v_hat
+        variable.assign_sub((m * alpha) / (nd.sqrt(v) + self.epsilon))
+
+    def get_config(self):
+        """The hyper-parameters."""
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``weight_decay`` defaults to 0.004 and is required)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, name=name,
+                         weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
+        if self.weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: "
+                             "weight_decay=None")
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm: ``u = max(beta_2 * u, |g|)``;
+    ``w -= lr * m / ((1 - beta_1**t) * (u + epsilon))``."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def build(self, var_list):
+        """Creates the momentum and norm slots."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
+
+    def _compute_constants(self, dt, lr):
+        step = dt(self._local_step() + 1)
+        return float(lr), float(dt(1) - dt(self.beta_1) ** step)
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adamax step for ``variable``."""
+        lr, correction = self._constants(variable, learning_rate)
+        gradient = self._cast(gradient, variable)
+        index = self._get_variable_index(variable)
+        m = self._m[index]
+        u = self._u[index]
+        m.assign_add((gradient - m) * (1 - self.beta_1))
+        u.assign(nd.maximum(u * self.beta_2, nd.abs(gradient)))
+        variable.assign_sub((m * lr) / ((u + self.epsilon) * correction))
+
+    def get_config(self):
+        """The hyper-parameters."""
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config
+
+
+class Nadam(Optimizer):
+    """Adam with Nesterov momentum (Dozat's schedule of momentum decay ``0.96``)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, weight_decay=weight_decay,
+                         clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def build(self, var_list):
+        """Creates the momentum and velocity slots and the running momentum product."""
+        if self.built:
+            return
+        dtype = var_list[0].dtype if var_list else None
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+        self._u_product = self.add_variable((), initializer="ones", dtype=dtype,
+                                            name="u_product")
+
+    def _backend_update_step(self, grads, variables, learning_rate):
+        # The product of the momentum schedule advances once per step, before the updates.
+        dt = self._u_product.dtype.as_numpy_dtype
+        step = dt(self._local_step() + 1)
+        u = np.asarray(self._u_product).astype(dt)[()]
+        self._u_product.assign(u * dt(self.beta_1) * (dt(1) - dt(0.5) * dt(0.96) ** step))
+        super()._backend_update_step(grads, variables, learning_rate)
+
+    def _compute_constants(self, dt, lr):
+        step = self._local_step()
+        one, half, decay, beta_1 = dt(1), dt(0.5), dt(0.96), dt(self.beta_1)
+        u_t = beta_1 * (one - half * decay ** dt(step + 1))
+        u_t_1 = beta_1 * (one - half * decay ** dt(step + 2))
+        u_product = np.asarray(self._u_product).astype(dt)[()]
+        return tuple(float(x) for x in (
+            lr, u_t_1, one - u_product * u_t_1, one - u_t, one - u_product,
+            one - dt(self.beta_2) ** dt(step + 1), one - beta_1, one - dt(self.beta_2)))
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Nadam step for ``variable``."""
+        lr, u_t_1, den_1, one_minus_u_t, den_0, bias_2, keep_m, keep_v = self._constants(
+            variable, learning_rate)
+        gradient = self._cast(gradient, variable)
+        index = self._get_variable_index(variable)
+        m = self._momentums[index]
+        v = self._velocities[index]
+        m.assign_add((gradient - m) * keep_m)
+        v.assign_add((nd.square(gradient) - v) * keep_v)
+        m_hat = (m * u_t_1) / den_1 + (gradient * one_minus_u_t) / den_0
+        v_hat = v / bias_2
+        variable.assign_sub((m_hat * lr) / (nd.sqrt(v_hat) + self.epsilon))
+
+    def get_config(self):
+        """The hyper-parameters."""
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config
+
+
+for _cls in (Adam, AdamW, Adamax, Nadam):
+    _reg.register_builtin(_MODULE, _cls)
