@@ -27,9 +27,10 @@ def add_gradients(a, b):
     return add(a, b)
 
 
-def backprop(records, targets, output_gradients, source_ids):
+def backprop(records, targets, output_gradients, source_ids, watched=None):
     """Gradients of sum(targets * output_gradients) with respect to every recorded tensor whose
-    id is in ``source_ids``; returns {id: gradient}."""
+    id is in ``source_ids``; returns {id: gradient}. ``watched`` (ids of the tensors that
+    depend on a watched source) lets gradient functions skip inputs that need no gradient."""
     grads = {}
     for target, seed in zip(targets, output_gradients):
         if seed is None:
@@ -37,6 +38,9 @@ def backprop(records, targets, output_gradients, source_ids):
         accumulate(grads, id(target), seed)
     for rec in reversed(records):
         op = rec.op
+        if watched is not None:
+            rec.skip_input_indices = tuple(i for i, x in enumerate(rec.inputs)
+                                           if id(x) not in watched)
         if op.single:
             key = id(rec.outputs)
             dy = grads.get(key)

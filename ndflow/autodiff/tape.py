@@ -122,7 +122,7 @@ class GradientTape:
         self._recording = False  # the backward pass is recorded by outer tapes only
         try:
             return backprop(self._records, targets, output_gradients,
-                            {id(s) for s in sources})
+                            {id(s) for s in sources}, self._watched)
         finally:
             self._recording = was_recording
 

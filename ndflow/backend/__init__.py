@@ -12,3 +12,7 @@ xp = numpy
 # trigger (and only those) instead of paying for np.errstate around every kernel call.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndflow\.")
 DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+from ndflow.backend.allocator import keep_freed_memory  # noqa: E402
+
+keep_freed_memory()

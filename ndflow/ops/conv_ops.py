@@ -322,7 +322,10 @@ def _register_conv_gradients(forward, backprop_input, backprop_filter):
     @register_gradient(forward.name)
     def _forward_grad(op, dy):
         x, w = op.inputs
-        return (execute(backprop_input, (_shape_tensor(x.shape.as_list()), w, dy), op.attrs),
+        skip = op.skip_input_indices  # e.g. no input gradient for a model's first layer
+        return (None if 0 in skip else
+                execute(backprop_input, (_shape_tensor(x.shape.as_list()), w, dy), op.attrs),
+                None if 1 in skip else
                 execute(backprop_filter, (x, _shape_tensor(w.shape.as_list()), dy), op.attrs))
 
     @register_gradient(backprop_input.name)

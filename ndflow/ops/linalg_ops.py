@@ -104,26 +104,31 @@ def _widen_for_output(a, b, output_type):
         f"output_type {output_type.name} [Op:BatchMatMulV3]")
 
 
-def _product_grads(dy, x, y, adj_x, adj_y):
-    """Gradients of x @ y (with adjoint flags) with respect to x and y."""
+def _product_grads(dy, x, y, adj_x, adj_y, skip=()):
+    """Gradients of x @ y (with adjoint flags) with respect to x and y (None for the input
+    positions in ``skip``, whose gradient is not needed)."""
     if not adj_x:
         if not adj_y:
-            return (_matmul(dy, y, False, False, False, True, None),
-                    _matmul(x, dy, False, False, True, False, None))
-        return (_matmul(dy, y, False, False, False, False, None),
-                _matmul(dy, x, False, False, True, False, None))
-    if not adj_y:
-        return (_matmul(y, dy, False, False, False, True, None),
-                _matmul(x, dy, False, False, False, False, None))
-    return (_matmul(y, dy, False, False, True, True, None),
-            _matmul(dy, x, False, False, True, True, None))
+            gx = lambda: _matmul(dy, y, False, False, False, True, None)  # noqa: E731
+            gy = lambda: _matmul(x, dy, False, False, True, False, None)  # noqa: E731
+        else:
+            gx = lambda: _matmul(dy, y, False, False, False, False, None)  # noqa: E731
+            gy = lambda: _matmul(dy, x, False, False, True, False, None)  # noqa: E731
+    elif not adj_y:
+        gx = lambda: _matmul(y, dy, False, False, False, True, None)  # noqa: E731
+        gy = lambda: _matmul(x, dy, False, False, False, False, None)  # noqa: E731
+    else:
+        gx = lambda: _matmul(y, dy, False, False, True, True, None)  # noqa: E731
+        gy = lambda: _matmul(dy, x, False, False, True, True, None)  # noqa: E731
+    return (None if 0 in skip else gx()), (None if 1 in skip else gy())
 
 
 @register_gradient("MatMul")
 def _matmul_grad(op, dy):
     x, y = op.inputs
     # MatMul only carries transpose flags for real dtypes, where transpose == adjoint
-    return _product_grads(dy, x, y, _flag(op, "transpose_a"), _flag(op, "transpose_b"))
+    return _product_grads(dy, x, y, _flag(op, "transpose_a"), _flag(op, "transpose_b"),
+                          op.skip_input_indices)
 
 
 def _flag(op, name):

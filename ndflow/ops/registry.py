@@ -68,15 +68,20 @@ def register_gradient(name):
 
 
 class OpRecord:
-    """One executed op, as seen by its gradient function (and kept on tapes)."""
+    """One executed op, as seen by its gradient function (and kept on tapes).
 
-    __slots__ = ("op", "inputs", "outputs", "attrs")
+    ``skip_input_indices`` lists the inputs whose gradient nobody needs (set by the backward
+    pass), so a gradient function may return None for them instead of computing them.
+    """
+
+    __slots__ = ("op", "inputs", "outputs", "attrs", "skip_input_indices")
 
     def __init__(self, op, inputs, outputs, attrs):
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
+        self.skip_input_indices = ()
 
     @property
     def type(self):

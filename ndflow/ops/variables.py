@@ -3,6 +3,8 @@
 An assignment replaces the variable's array with a new one instead of writing into it, so every
 tensor read earlier keeps its value without reads having to copy.
 """
+import sys
+
 import numpy as np
 
 from ndflow.framework import dtypes, errors
@@ -215,7 +217,19 @@ class Variable:
             raise ValueError(f"Cannot update variable {self.name} with shape "
                              f"{TensorShape(self._value.shape)} using a value of shape "
                              f"{TensorShape(arr.shape)}")
-        return arr.astype(self._value.dtype, copy=False)
+        return np.asarray(arr.astype(self._value.dtype, copy=False))
+
+    def _buffer_for_update(self):
+        """The variable's array, safe to modify in place (for optimizers' fused updates).
+
+        It is copied first when anything else still refers to it (a tensor read earlier, a
+        view, a NumPy array handed out), so earlier reads keep their values."""
+        value = self._value
+        # References: self.__dict__, the local name and getrefcount's own argument.
+        if (type(value) is not np.ndarray or value.base is not None
+                or sys.getrefcount(value) > 3 or not value.flags.writeable):
+            value = self._value = np.array(value)
+        return value
 
     def _scatter_nd(self, indices, updates, combine, op_name):
         idx = np.asarray(convert_to_tensor(indices))

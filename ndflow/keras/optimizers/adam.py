@@ -4,6 +4,7 @@ import numpy as np
 import ndflow as nd
 from ndflow.keras.optimizers.optimizer import Optimizer, _MODULE
 from ndflow.keras.saving import object_registration as _reg
+from ndflow.keras.optimizers import fused
 
 
 class Adam(Optimizer):
@@ -52,6 +53,10 @@ class Adam(Optimizer):
         index = self._get_variable_index(variable)
         m = self._momentums[index]
         v = self._velocities[index]
+        if fused.usable(gradient, variable):
+            fused.adam(gradient._value, variable, m, v, 1 - self.beta_1, 1 - self.beta_2, alpha,
+                       self.epsilon, self._velocity_hats[index] if self.amsgrad else None)
+            return
         m.assign_add((gradient - m) * (1 - self.beta_1))
         v.assign_add((nd.square(gradient) - v) * (1 - self.beta_2))
         if self.amsgrad:
@@ -194,6 +199,11 @@ class Nadam(Optimizer):
         index = self._get_variable_index(variable)
         m = self._momentums[index]
         v = self._velocities[index]
+        if fused.usable(gradient, variable):
+            fused.nadam(gradient._value, variable, m, v, (lr, u_t_1, den_1, one_minus_u_t,
+                                                          den_0, bias_2, keep_m, keep_v),
+                        self.epsilon)
+            return
         m.assign_add((gradient - m) * keep_m)
         v.assign_add((nd.square(gradient) - v) * keep_v)
         m_hat = (m * u_t_1) / den_1 + (gradient * one_minus_u_t) / den_0

@@ -2,6 +2,7 @@
 import ndflow as nd
 from ndflow.keras.optimizers.optimizer import Optimizer, _MODULE
 from ndflow.keras.saving import object_registration as _reg
+from ndflow.keras.optimizers import fused
 
 
 class RMSprop(Optimizer):
@@ -46,6 +47,12 @@ class RMSprop(Optimizer):
         index = self._get_variable_index(variable)
         velocity = self._velocities[index]
         rho = self.rho
+        if fused.usable(gradient, variable):
+            fused.rmsprop(gradient._value, variable, velocity,
+                          self._average_gradients[index] if self.centered else None,
+                          self._momentums[index] if self.momentum > 0 else None,
+                          lr, rho, self.momentum, self.epsilon)
+            return
         velocity.assign(velocity * rho + nd.square(gradient) * (1 - rho))
         if self.centered:
             average = self._average_gradients[index]

@@ -1,6 +1,7 @@
 """``SGD``: gradient descent, optionally with (Nesterov) momentum."""
 from ndflow.keras.optimizers.optimizer import Optimizer, _MODULE
 from ndflow.keras.saving import object_registration as _reg
+from ndflow.keras.optimizers import fused
 
 
 class SGD(Optimizer):
@@ -39,6 +40,10 @@ class SGD(Optimizer):
         """One SGD step for ``variable``."""
         lr, momentum = self._constants(variable, learning_rate)
         gradient = self._cast(gradient, variable)
+        if fused.usable(gradient, variable):
+            slot = self.momentums[self._get_variable_index(variable)] if self.momentum else None
+            fused.sgd(gradient._value, variable, slot, lr, momentum, self.nesterov)
+            return
         if self.momentum != 0:
             m = self.momentums[self._get_variable_index(variable)]
             m.assign(m * momentum - gradient * lr)
