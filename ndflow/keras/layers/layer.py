@@ -246,10 +246,10 @@ class Layer:
         """Appends (variable, is_trainable) pairs: own weights first, then sublayers'."""
         trainable = parent_trainable and self.trainable
         layers, variables = self._tracked_children()
-        for v in variables:
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append((v, trainable and v.trainable))
+        own = [v for v in variables if id(v) not in seen]
+        for v in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
+            seen.add(id(v))
+            out.append((v, trainable and v.trainable))
         for layer in layers:
             layer._collect_weights(out, seen, trainable)
         return out
@@ -265,8 +265,9 @@ class Layer:
 
     @property
     def weights(self):
-        """All weights: trainable first, then non-trainable (Keras order)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """All weights, layer by layer (each layer's trainable ones first), as Keras orders
+        them for get_weights/set_weights."""
+        return self._all_weights(None)
 
     @property
     def trainable_weights(self):
