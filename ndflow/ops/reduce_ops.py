@@ -45,8 +45,7 @@ def _mean_kernel(xp, x, axis, keepdims):
     # float16 accumulates in float32, as in TF; an empty mean is 0/0 = NaN, without warnings.
     total = xp.sum(x, axis=axis, keepdims=keepdims,
                    dtype=xp.float32 if x.dtype == xp.float16 else x.dtype)
-    with np.errstate(invalid="ignore"):
-        return xp.asarray(total / count).astype(x.dtype, copy=False)
+    return xp.asarray(total / count).astype(x.dtype, copy=False)
 
 
 def _extreme_kernel(fn, pick_identity):

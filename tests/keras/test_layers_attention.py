@@ -121,6 +121,7 @@ def test_multi_head_attention_config_matches_keras(keras, options):
 
 
 def test_multi_head_attention_functional_shapes_match_keras(keras):
+    expected = None
     for layers, inp in ((keras.layers, keras.Input), (L, L.Input)):
         q, v = inp(shape=(None, 6)), inp(shape=(None, 8))
         out = layers.MultiHeadAttention(2, 4)(q, v, return_attention_scores=True)

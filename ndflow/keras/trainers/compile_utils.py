@@ -35,7 +35,6 @@ class CompileLoss:
         self._losses = None
 
     def _build(self, y_pred):
-        from ndflow.keras import losses
         outputs = nest.flatten(y_pred)
         names = self.output_names or [f"output_{i}" for i in range(len(outputs))]
         self._losses = [None if fn is None else _as_loss(fn)
