@@ -11,7 +11,8 @@ import threading
 import numpy as np
 
 import ndflow as nd
-from ndflow.framework.tensor import Tensor
+from ndflow.framework import dtypes as _dtypes
+from ndflow.framework.tensor import EagerTensor, Tensor
 from ndflow.keras import backend
 from ndflow.keras.saving import object_registration
 from ndflow.keras.variables import KerasVariable
@@ -21,6 +22,7 @@ _CONTEXT = threading.local()
 _SIMPLE_TYPES = (bool, int, float, str, type(None))
 
 
+_FLOATING_MASK = _dtypes.mask(_dtypes.FLOATING)
 _STRUCTURE = [0]  # bumped whenever a layer's attributes, tracked lists or dicts change
 
 
@@ -394,10 +396,15 @@ class Layer:
         from ndflow.keras.layers.functional_node import is_symbolic, symbolic_call
         if not args:
             raise ValueError(f"Layer {self.name} was called without inputs.")
-        inputs = nest.map_structure(self._convert_input, args[0])
-        args = (inputs,) + args[1:]
-        if any(is_symbolic(x) for x in nest.flatten(inputs)):
-            return symbolic_call(self, args, kwargs)
+        first = args[0]
+        if type(first) is EagerTensor:  # the common case, kept cheap
+            inputs = self._convert_input(first)
+        else:
+            inputs = nest.map_structure(self._convert_input, first)
+            if any(is_symbolic(x) for x in nest.flatten(inputs)):
+                return symbolic_call(self, (inputs,) + args[1:], kwargs)
+        if inputs is not first:
+            args = (inputs,) + args[1:]
         stack = _call_stack()
         if not stack:
             self._clear_losses()
@@ -427,9 +434,10 @@ class Layer:
     def _convert_input(self, x):
         if isinstance(x, (np.ndarray, list, float, int)) and not isinstance(x, bool):
             x = nd.convert_to_tensor(np.asarray(x))
-        if self.autocast and isinstance(x, Tensor) and x.dtype.is_floating and \
-                x.dtype.name != self.compute_dtype:
-            x = nd.cast(x, self.compute_dtype)
+        if self.autocast and isinstance(x, Tensor):
+            dtype = x.dtype
+            if dtype._bit & _FLOATING_MASK and dtype.name != self._dtype_policy.name:
+                x = nd.cast(x, self._dtype_policy.name)
         return x
 
     # -- configuration --------------------------------------------------------------------------
