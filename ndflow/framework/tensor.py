@@ -48,8 +48,9 @@ class Tensor:
 class EagerTensor(Tensor):
     """A tensor with a concrete value, computed when its op ran."""
 
-    # _keras_logits: the logits a Keras sigmoid/softmax output came from (losses use them).
-    __slots__ = ("_value", "_dtype", "_keras_logits", "__weakref__")
+    # _keras_logits: the logits a Keras sigmoid/softmax output came from (losses use them);
+    # _keras_mask: the Keras mask that travels with a layer's output (e.g. from Embedding).
+    __slots__ = ("_value", "_dtype", "_keras_logits", "_keras_mask", "__weakref__")
 
     @property
     def dtype(self):

@@ -405,6 +405,11 @@ class Layer:
                 return symbolic_call(self, (inputs,) + args[1:], kwargs)
         if inputs is not first:
             args = (inputs,) + args[1:]
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = _mask_of(inputs)
+            if previous_mask is not None and _call_accepts(self, "mask"):
+                kwargs["mask"] = previous_mask
         stack = _call_stack()
         if not stack:
             self._clear_losses()
@@ -424,6 +429,8 @@ class Layer:
         finally:
             stack.pop()
             _CONTEXT.training = inherited
+        if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            _attach_mask(outputs, self.compute_mask(inputs, previous_mask))
         if self.activity_regularizer is not None:
             from ndflow.keras import regularizers
             reg = regularizers.get(self.activity_regularizer)
@@ -511,6 +518,10 @@ class Layer:
             raise AttributeError(f"Layer {self.name} has no inbound nodes.")
         return self._inbound_nodes[0].outputs
 
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask when the layer supports masking."""
+        return mask if self.supports_masking else None
+
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape``, found by running the layer on zeros."""
         from ndflow.keras.layers.functional_node import output_shape_by_running
@@ -520,6 +531,29 @@ class Layer:
 _UNTRACKED = {"_constructor_arguments", "_inbound_nodes", "_own_losses", "_own_metrics",
               "_children_cache", "_weights_cache", "_added_metrics", "_build_shapes",
               "_initial_weights", "_dtype_policy", "activity_regularizer"}
+
+
+def _mask_of(inputs):
+    """The Keras mask carried by ``inputs`` (a list of masks for a list), or None."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _attach_mask(outputs, mask):
+    """Lets ``mask`` travel with ``outputs`` to the next layer."""
+    if mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for out, m in zip(outputs, masks):
+            _attach_mask(out, m)
+        return
+    try:
+        outputs._keras_mask = mask
+    except AttributeError:
+        pass  # outputs that cannot carry a mask (plain Python values)
 
 
 def _shape_of(x):

@@ -84,6 +84,17 @@ class RNN(Layer):
             size = self.state_size[0]
         return size
 
+    def compute_mask(self, inputs, mask=None):
+        """The time-step mask for sequence outputs; None for the last output and the states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            sizes = self.cell.state_size
+            count = len(sizes) if isinstance(sizes, (list, tuple)) else 1
+            return [output_mask] + [None] * count
+        return output_mask
+
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         shape = tuple(sequences_shape)
         size = self._output_size()
