@@ -42,7 +42,11 @@ def _call_with_custom_gradient(f, args, kwargs):
             tape._recording = True
     if not TAPES:
         return result
-    variables = variable_watcher.watched_variables()
+    # Variables passed as arguments are inputs (read here, so outer tapes see the read); only
+    # the ones f reads by itself are "variables" for grad_fn, as in TensorFlow.
+    argument_ids = {id(a) for a in inputs}
+    variables = tuple(v for v in variable_watcher.watched_variables() if id(v) not in argument_ids)
+    inputs = tuple(as_tensor(a) for a in inputs)
     flat = [as_tensor(o) for o in nest.flatten(result)]
     outputs = [wrap_as(o._value, o._dtype) for o in flat]  # fresh identities for the tape
     takes_variables = "variables" in inspect.signature(grad_fn).parameters

@@ -238,6 +238,18 @@ def _custom_gradient_with_variables(t):
     return tape.gradient(y, [x, v])
 
 
+def _custom_gradient_variable_argument(t):
+    @t.custom_gradient
+    def softplus(z):
+        e = t.exp(z)
+        return t.math.log(e + 1.0), lambda dy: dy / (1 + 1 / e)
+
+    x = t.Variable([100.0, 1.0])
+    with t.GradientTape() as tape:
+        y = softplus(x)
+    return tape.gradient(y, [x])
+
+
 def _custom_gradient_second_order(t):
     @t.custom_gradient
     def cube(x):
