@@ -37,3 +37,15 @@ def test_mask_is_attached_to_embedding_outputs():
     np.testing.assert_array_equal(out._keras_mask.numpy(), TOKENS != 0)
     assert getattr(tf.keras.layers.Dense(2)(out), "_keras_mask", None) is not None  # passed on
     assert getattr(tf.keras.layers.LSTM(2)(out), "_keras_mask", None) is None  # consumed
+
+
+def test_masks_stop_at_layers_that_return_last_outputs():
+    keras = tf.keras
+    inputs = keras.Input((5,), dtype="int32")
+    embedded = keras.layers.Embedding(10, 4, mask_zero=True)(inputs)
+    last = keras.layers.Bidirectional(keras.layers.GRU(3))(embedded)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(last))
+    model.compile("rmsprop", "binary_crossentropy", metrics=["accuracy", keras.metrics.AUC()])
+    history = model.fit(TOKENS, np.array([[0.0], [1.0], [1.0]]), epochs=2, verbose=0)
+    assert sorted(history.history) == ["accuracy", "auc", "loss"]
+    assert getattr(model(TOKENS), "_keras_mask", None) is None

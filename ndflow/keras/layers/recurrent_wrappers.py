@@ -138,6 +138,19 @@ class Bidirectional(Layer):
             config["dtype"] = config["dtype"].get("config", {}).get("name")
         return cls(layer, backward_layer=backward, **config)
 
+    def compute_mask(self, inputs, mask=None):
+        """The time-step mask for sequence outputs; None for a last output and for states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.merge_mode is None:
+            output_mask = [output_mask, output_mask]
+        if self.return_state:
+            states = self.forward_layer.cell.state_size
+            count = 2 * (len(states) if isinstance(states, (list, tuple)) else 1)
+            return (output_mask if isinstance(output_mask, list) else [output_mask]) + [None] * count
+        return output_mask
+
 
 @register_builtin("keras.layers")
 class TimeDistributed(Layer):
