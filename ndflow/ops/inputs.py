@@ -12,17 +12,21 @@ def as_tensor(value, dtype=None):
     return convert_to_tensor(value, dtype)
 
 
-_INT_RANGE = {dtypes.int32: (-2**31, 2**31), dtypes.int64: (-2**63, 2**63)}
+_INEXACT_MASK = dtypes.INEXACT_MASK
+_INT32, _INT64 = dtypes.int32, dtypes.int64
 
 
 def like(value, dtype):
     """Converts the non-tensor operand of a binary op: NumPy values are cast to ``dtype``,
     Python values take it when they can (else keep their own dtype, so the op reports a mismatch)."""
     kind = type(value)
-    if kind is float and dtype in dtypes.INEXACT or kind is int and (
-            dtype in dtypes.INEXACT or dtype in _INT_RANGE and
-            _INT_RANGE[dtype][0] <= value < _INT_RANGE[dtype][1]):
-        return wrap_as(dtype.as_numpy_dtype(value), dtype)  # fast path for literals (a scalar)
+    # Fast path for Python literals (a NumPy scalar of the tensor's dtype).
+    if kind is int:
+        if (dtype._bit & _INEXACT_MASK or dtype is _INT32 and -2**31 <= value < 2**31
+                or dtype is _INT64 and -2**63 <= value < 2**63):
+            return wrap_as(dtype._np(value), dtype)
+    elif kind is float and dtype._bit & _INEXACT_MASK:
+        return wrap_as(dtype._np(value), dtype)
     if isinstance(value, (np.ndarray, np.generic)):
         return convert_to_tensor(value, dtype)
     return convert_to_tensor(value, dtype_hint=dtype)
