@@ -74,6 +74,7 @@ class EagerTensor(Tensor):
 
     @property
     def name(self):
+        """Undefined in eager mode (as in TensorFlow): raises AttributeError."""
         raise AttributeError("Tensor.name is undefined when eager execution is enabled.")
 
     @property

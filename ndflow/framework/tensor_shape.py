@@ -176,7 +176,8 @@ class TensorShape:
             return f"({self._dims[0]},)"
         return "(" + ", ".join(str(d) for d in self._dims) + ")"
 
-    def as_proto(self):  # pragma: no cover - protobufs are out of scope
+    def as_proto(self):
+        """Not supported: ndflow has no protocol buffers."""
         raise NotImplementedError("TensorShape protos are not supported")
 
 

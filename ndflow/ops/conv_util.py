@@ -59,12 +59,14 @@ def check_format(data_format, op_name):
 
 
 def check_rank(t, op_name, what="input"):
+    """Raises InvalidArgumentError unless ``t`` is 4-dimensional (when its rank is known)."""
     if t.shape.rank is not None and t.shape.rank != 4:
         raise op_error(errors.InvalidArgumentError, op_name,
                        f"{what} must be 4-dimensional: {t.shape.as_list()}")
 
 
 def check_unit_outer(values, name, op_name):
+    """Raises UnimplementedError unless strides/dilations are 1 on the batch and depth axes."""
     if values[0] != 1 or values[3] != 1:
         raise op_error(errors.UnimplementedError, op_name,
                        f"Current implementation does not yet support {name} in the batch and "

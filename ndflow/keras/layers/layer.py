@@ -17,6 +17,7 @@ from ndflow.keras import backend
 from ndflow.keras.saving import object_registration
 from ndflow.keras.variables import KerasVariable
 from ndflow.util import nest
+from ndflow.util.tracking import collect
 
 _CONTEXT = threading.local()
 _SIMPLE_TYPES = (bool, int, float, str, type(None))
@@ -214,30 +215,8 @@ class Layer:
         return result
 
     def _find_children(self):
-        layers, variables = [], []
-        seen = set()
-
-        def visit(value):
-            if id(value) in seen:
-                return
-            if isinstance(value, Layer):
-                seen.add(id(value))
-                layers.append(value)
-            elif isinstance(value, nd.Variable):
-                seen.add(id(value))
-                variables.append(value)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
-                    visit(item)
-            elif isinstance(value, dict):
-                for item in value.values():
-                    visit(item)
-
-        for key, value in vars(self).items():
-            if key not in _UNTRACKED:
-                visit(value)
-        for v in self._weights_created:
-            visit(v)
+        values = [v for k, v in vars(self).items() if k not in _UNTRACKED]
+        layers, variables = collect(values + list(self._weights_created), (Layer, nd.Variable))
         return layers, variables
 
     @property

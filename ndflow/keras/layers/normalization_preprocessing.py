@@ -220,5 +220,6 @@ class Normalization(Layer):
             self.build(config["input_shape"])
 
     def set_weights(self, weights):
+        """Sets mean, variance and count, then recomputes the derived statistics."""
         super().set_weights(weights)
         self.finalize_state()

@@ -13,6 +13,7 @@ import ndflow as nd
 from ndflow.keras import backend
 from ndflow.keras.saving import object_registration
 from ndflow.keras.variables import KerasVariable
+from ndflow.util.tracking import collect
 
 MODULE = "keras.metrics"
 
@@ -114,27 +115,8 @@ class Metric:
 
     def _tracked_attributes(self):
         """(variables, metrics) found in the attributes, lists and dicts included."""
-        variables, sub_metrics, seen = [], [], set()
-
-        def visit(value):
-            if id(value) in seen or value is self:
-                return
-            if isinstance(value, Metric):
-                seen.add(id(value))
-                sub_metrics.append(value)
-            elif isinstance(value, nd.Variable):
-                seen.add(id(value))
-                variables.append(value)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
-                    visit(item)
-            elif isinstance(value, dict):
-                for item in value.values():
-                    visit(item)
-
-        for key, value in vars(self).items():
-            if key != "_variables":
-                visit(value)
+        values = [v for k, v in vars(self).items() if k != "_variables"]
+        variables, sub_metrics = collect(values, (nd.Variable, Metric), exclude=self)
         return variables, sub_metrics
 
     def reset_state(self):

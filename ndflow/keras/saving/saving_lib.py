@@ -299,6 +299,7 @@ def _open_archive(filepath):
 
 
 def zlib_error():
+    """zlib's error class (imported lazily: only a damaged archive needs it)."""
     import zlib
     return zlib.error
 
