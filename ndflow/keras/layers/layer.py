@@ -14,48 +14,17 @@ import ndflow as nd
 from ndflow.framework import dtypes as _dtypes
 from ndflow.framework.tensor import EagerTensor, Tensor
 from ndflow.keras import backend
-from ndflow.keras.saving import object_registration
 from ndflow.keras.variables import KerasVariable
 from ndflow.util import nest
 from ndflow.util.tracking import collect
+from ndflow.keras.layers.dtype_policy import DTypePolicy, policy  # noqa: F401
+from ndflow.keras.layers.tracking import _STRUCTURE, TrackedDict, TrackedList, structure_changed  # noqa: F401,E501
 
 _CONTEXT = threading.local()
 _SIMPLE_TYPES = (bool, int, float, str, type(None))
 
 
 _FLOATING_MASK = _dtypes.mask(_dtypes.FLOATING)
-_STRUCTURE = [0]  # bumped whenever a layer's attributes, tracked lists or dicts change
-
-
-def _structure_changed():
-    _STRUCTURE[0] += 1
-
-
-def _mutator(name, base):
-    method = getattr(base, name)
-
-    def mutate(self, *args, **kwargs):
-        _structure_changed()
-        return method(self, *args, **kwargs)
-    mutate.__name__ = name
-    return mutate
-
-
-class TrackedList(list):
-    """A list attribute of a layer: changing it invalidates the cached sublayers and weights."""
-
-
-class TrackedDict(dict):
-    """A dict attribute of a layer: changing it invalidates the cached sublayers and weights."""
-
-
-for _name in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
-              "__setitem__", "__delitem__", "__iadd__"):
-    setattr(TrackedList, _name, _mutator(_name, list))
-for _name in ("__setitem__", "__delitem__", "pop", "popitem", "clear", "update", "setdefault"):
-    setattr(TrackedDict, _name, _mutator(_name, dict))
-
-
 def _call_stack():
     if not hasattr(_CONTEXT, "stack"):
         _CONTEXT.stack = []
@@ -70,42 +39,6 @@ def _is_simple(value):
     if isinstance(value, dict):
         return all(isinstance(k, str) and _is_simple(v) for k, v in value.items())
     return False
-
-
-class DTypePolicy:
-    """The dtype of a layer's weights and computations (mixed precision is not supported)."""
-
-    def __init__(self, name="float32"):
-        self.name = nd.as_dtype(name).name if not isinstance(name, DTypePolicy) else name.name
-
-    variable_dtype = property(lambda self: self.name, doc="The dtype of the weights.")
-    compute_dtype = property(lambda self: self.name, doc="The dtype of the computations.")
-
-    def get_config(self):
-        """{'name': dtype name}."""
-        return {"name": self.name}
-
-    @classmethod
-    def from_config(cls, config):
-        """The policy described by ``config``."""
-        return cls(**config)
-
-    def __repr__(self):
-        return f'<DTypePolicy "{self.name}">'
-
-
-object_registration.register_builtin("keras", DTypePolicy)
-DTypePolicy._keras_module = "keras"
-
-
-def _policy(dtype):
-    if dtype is None:
-        return DTypePolicy(backend.floatx())
-    if isinstance(dtype, DTypePolicy):
-        return dtype
-    if isinstance(dtype, dict):
-        return DTypePolicy(**dtype.get("config", {}))
-    return DTypePolicy(dtype)
 
 
 class Layer:
@@ -140,7 +73,7 @@ class Layer:
                              f"{kwargs}")
         self._trainable = bool(trainable)
         self.name = name or backend.unique_name(backend.to_snake_case(type(self).__name__))
-        self._dtype_policy = _policy(dtype)
+        self._dtype_policy = policy(dtype)
         self.autocast = autocast
         self.built = False
         self._own_losses = []
@@ -197,11 +130,11 @@ class Layer:
                 value = TrackedList(value)
             elif type(value) is dict:
                 value = TrackedDict(value)
-            _structure_changed()
+            structure_changed()
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
-        _structure_changed()
+        structure_changed()
         object.__delattr__(self, name)
 
     def _tracked_children(self):
@@ -459,7 +392,7 @@ class Layer:
         """Creates a layer from ``get_config()`` output."""
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
-            config["dtype"] = _policy(config["dtype"]).name
+            config["dtype"] = policy(config["dtype"]).name
         return cls(**config)
 
     def __repr__(self):
