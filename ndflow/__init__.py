@@ -28,6 +28,8 @@ from ndflow.autodiff.tape import GradientTape, UnconnectedGradients
 from ndflow.autodiff.custom_gradient import custom_gradient
 from ndflow.ops.identity_ops import identity, stop_gradient
 from ndflow import math, nn, linalg, random, debugging, dtypes, nest  # noqa: E402
+from ndflow.structures.ragged_tensor import RaggedTensor  # noqa: E402
+from ndflow import ragged  # noqa: E402
 from ndflow.util import nest as _nest  # noqa: F401
 
 newaxis = None

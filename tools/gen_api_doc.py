@@ -7,7 +7,7 @@ import os
 import types
 
 NAMESPACES = ["ndflow", "ndflow.math", "ndflow.nn", "ndflow.linalg", "ndflow.random",
-              "ndflow.debugging", "ndflow.errors", "ndflow.nest", "ndflow.dtypes"]
+              "ndflow.debugging", "ndflow.errors", "ndflow.nest", "ndflow.dtypes", "ndflow.ragged"]
 OUTPUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs",
                       "api.md")
 

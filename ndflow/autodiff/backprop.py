@@ -4,12 +4,16 @@ Records are kept in execution order, so walking them in reverse visits every op 
 consumers: no recursion and no graph sort are needed, however deep the computation.
 """
 from ndflow.framework import dtypes
+from ndflow.framework.indexed_slices import IndexedSlices
 from ndflow.ops.array_ops import ones_like, zeros_like
 from ndflow.ops.inputs import as_tensor
 from ndflow.ops.math_ops import add
 
 _INEXACT = dtypes.INEXACT
 _INEXACT_MASK = dtypes.INEXACT_MASK
+# Ops whose gradient functions pass an IndexedSlices through unchanged; every other gradient
+# function receives its output gradient densified.
+_SPARSE_GRAD_OPS = frozenset(("ReadVariableOp", "Identity"))
 
 
 def accumulate(grads, key, grad):
@@ -19,12 +23,18 @@ def accumulate(grads, key, grad):
 
 
 def add_gradients(a, b):
-    """The sum of two gradients of the same tensor (either may be sparse)."""
-    if hasattr(a, "_add_gradient"):  # sparse gradients know how to add themselves
-        return a._add_gradient(b)
-    if hasattr(b, "_add_gradient"):
+    """The sum of two gradients of the same tensor (either may be sparse); ``b`` is the newer
+    one (from an earlier-recorded consumer), so it comes first, as TensorFlow orders slices."""
+    if hasattr(b, "_add_gradient"):  # sparse gradients know how to add themselves
         return b._add_gradient(a)
+    if hasattr(a, "_add_gradient"):
+        return a._add_gradient(b)
     return add(a, b)
+
+
+def _dense(grad):
+    from ndflow.ops.indexed_slices_ops import indexed_slices_to_dense
+    return indexed_slices_to_dense(grad)
 
 
 def backprop(records, targets, output_gradients, source_ids, watched=None):
@@ -48,6 +58,8 @@ def backprop(records, targets, output_gradients, source_ids, watched=None):
                 continue
             if key not in source_ids:
                 del grads[key]
+            if dy.__class__ is IndexedSlices and op.name not in _SPARSE_GRAD_OPS:
+                dy = _dense(dy)
             in_grads = op.grad(rec, dy)
         else:
             dys = [grads.get(id(o)) for o in rec.outputs]
@@ -56,7 +68,8 @@ def backprop(records, targets, output_gradients, source_ids, watched=None):
             for o in rec.outputs:
                 if id(o) not in source_ids:
                     grads.pop(id(o), None)
-            dys = [zeros_like(o) if d is None and o.dtype in _INEXACT else d
+            dys = [zeros_like(o) if d is None and o.dtype in _INEXACT
+                   else _dense(d) if d.__class__ is IndexedSlices else d
                    for d, o in zip(dys, rec.outputs)]
             in_grads = op.grad(rec, *dys)
         for x, g in zip(rec.inputs, in_grads):

@@ -146,6 +146,15 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 @register_gradient("GatherV2")
 def _gather_grad(op, dy):
     params, indices = op.inputs
+    if op.attrs["axis"] == 0 and op.attrs["batch_dims"] == 0:
+        # As in TensorFlow: the rows of an axis-0 gather come back as IndexedSlices, so no
+        # gradient of the size of ``params`` is built (the backward pass densifies on demand).
+        from ndflow.framework.indexed_slices import IndexedSlices
+        from ndflow.ops.array_ops import reshape
+        shape = params.shape.as_list()
+        values = reshape(dy, [_prod(indices.shape.as_list())] + shape[1:])
+        return IndexedSlices(values, reshape(indices, [-1]),
+                             convert_to_tensor(np.array(shape, np.int32))), None
     return execute(GATHER_GRAD, (dy, indices, params), op.attrs), None
 
 

@@ -15,8 +15,10 @@ import warnings
 import numpy as np
 
 import ndflow as nd
+from ndflow.framework.indexed_slices import IndexedSlices
 from ndflow.framework.tensor import Tensor
 from ndflow.keras import backend
+from ndflow.keras.optimizers import fused
 from ndflow.keras.optimizers import schedules as _schedules
 from ndflow.keras.saving import object_registration as _reg
 from ndflow.keras.saving import serialization_lib as _serial
@@ -300,7 +302,11 @@ class Optimizer(OptimizerExtras):
                 self.built = True
             self._check_variables_are_known(trainable_variables)
         grads, variables = self._filter_empty_gradients(grads, trainable_variables)
-        grads = [_densify(g) for g in grads]
+        # IndexedSlices stay sparse (see fused.apply_sparse) unless a gradient transform below
+        # needs dense tensors.
+        keep_sparse = not (self.gradient_accumulation_steps or self.loss_scale_factor is not None
+                           or self.clipvalue or self.global_clipnorm)
+        grads = [g if keep_sparse and type(g) is IndexedSlices else _densify(g) for g in grads]
         grads, variables = self._overwrite_variables_directly_with_gradients(grads, variables)
         if variables:
             scale = self.loss_scale_factor
@@ -370,6 +376,10 @@ class Optimizer(OptimizerExtras):
     def _backend_update_step(self, grads, variables, learning_rate):
         self._consts.clear()
         for grad, variable in zip(grads, variables):
+            if type(grad) is IndexedSlices:
+                if fused.apply_sparse(self, grad, variable, learning_rate):
+                    continue
+                grad = _densify(grad)
             self.update_step(grad, variable, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):

@@ -1,0 +1,5 @@
+"""``tf.ragged``: ragged tensor construction and operations."""
+from ndflow.structures.ragged_factory import constant, range
+from ndflow.structures.ragged_ops import boolean_mask, map_flat_values, stack
+
+__all__ = ["boolean_mask", "constant", "map_flat_values", "range", "stack"]

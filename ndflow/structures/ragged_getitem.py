@@ -1,0 +1,79 @@
+"""``RaggedTensor.__getitem__``: ints and slices on the row axis, slices on ragged axes, any
+index on the uniform inner axes."""
+import numpy as np
+
+from ndflow.framework.tensor import Tensor
+from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, gather_rows
+
+
+def _index(k):
+    if isinstance(k, Tensor):
+        k = k.numpy().item()
+    if isinstance(k, (bool, np.bool_)) or not hasattr(k, "__index__"):
+        raise TypeError(f"Ragged __getitem__ expects an int, slice or Ellipsis; got {k!r}")
+    return int(k)
+
+
+def _slice(k):
+    return slice(*(None if v is None else _index(v) for v in (k.start, k.stop, k.step)))
+
+
+def getitem(rt, key):
+    """``rt[key]`` as TensorFlow indexes ragged tensors."""
+    key = tuple(key) if isinstance(key, tuple) else (key,)
+    if any(k is Ellipsis for k in key):
+        i = key.index(Ellipsis)
+        fill = rt.shape.rank - (len(key) - 1)
+        key = key[:i] + (slice(None),) * max(fill, 0) + key[i + 1:]
+    if len(key) > rt.shape.rank:
+        raise ValueError(f"Too many indices for RaggedTensor of rank {rt.shape.rank}")
+    if not key:
+        return rt
+    head, rest = key[0], key[1:]
+    if isinstance(head, slice):
+        start, stop, step = _slice(head).indices(rt.nrows_int())
+        rows = gather_rows(rt, np.arange(start, stop, step))
+        return _inner(rows, rest) if rest else rows
+    if head is None:
+        raise ValueError("Ragged __getitem__ does not support tf.newaxis")
+    i, n = _index(head), rt.nrows_int()
+    if not -n <= i < n:
+        raise IndexError(f"Row key {i} out of bounds")
+    i %= n
+    row = _slice_values(rt.values, slice(int(rt._splits[i]), int(rt._splits[i + 1])))
+    if not rest:
+        return row
+    return getitem(row, rest) if isinstance(row, RaggedTensor) else row[rest]
+
+
+def _slice_values(values, s):
+    if isinstance(values, RaggedTensor):
+        return gather_rows(values, np.arange(s.start, s.stop))
+    return values[s]
+
+
+def _inner(rt, rest):
+    """Applies ``rest`` to axes 1.. of every row of ``rt`` (axis 1 is ragged)."""
+    head, tail = rest[0], rest[1:]
+    if not isinstance(head, slice):
+        raise ValueError("Cannot index into an inner ragged dimension.")  # noqa: TRY004 - TF
+    values = rt.values
+    if tail:
+        values = (_inner(values, tail) if isinstance(values, RaggedTensor)
+                  else values[(slice(None),) + tail])
+    head = _slice(head)
+    if head == slice(None):
+        return rt.with_values(values)
+    splits = rt._splits
+    picks, lengths = [], []
+    # Each row is sliced on its own (the rows differ in length), so Python's slice rules apply.
+    for r in range(rt.nrows_int()):
+        lo, hi = splits[r], splits[r + 1]
+        idx = np.arange(*head.indices(hi - lo)) + lo
+        picks.append(idx)
+        lengths.append(len(idx))
+    picks = np.concatenate(picks) if picks else np.zeros(0, np.int64)
+    new_splits = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+    return RaggedTensor(gather_rows(values, picks), _np_splits(new_splits, rt.row_splits_dtype),
+                        internal=True)
+
