@@ -63,7 +63,7 @@ class DType:
     @property
     def size(self):
         """Bytes per element."""
-        return 1 if self is string else np.dtype(self._np).itemsize
+        return 1 if self is string or self is variant else np.dtype(self._np).itemsize
 
     @property
     def min(self):
@@ -144,9 +144,13 @@ bool = DType("bool", np.bool_, 10)  # noqa: A001 - TensorFlow's name
 complex64 = DType("complex64", np.complex64, 8)
 complex128 = DType("complex128", np.complex128, 18)
 string = DType("string", object, 7)
+# Opaque values (TensorList values of TensorArray): a 0-d array of a structured NumPy dtype with
+# one object field, so kernel results map back to `variant`, not to `string` (plain object).
+VARIANT_NP = np.dtype([("variant", "O")])
+variant = DType("variant", VARIANT_NP, 21)
 
 ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool,
-       complex64, complex128, string)
+       complex64, complex128, string, variant)
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update(half=float16, double=float64, float=float32)
 # np.dtype -> DType; also used on the hot path to type kernel results.
@@ -212,4 +216,6 @@ def mask(dtype_set):
     return bits
 
 
-INEXACT_MASK = mask(INEXACT)
+# Also "dtypes that carry gradients" for the backward pass: a variant (a TensorArray's list)
+# carries the list of its elements' gradients from one TensorList op to the next.
+INEXACT_MASK = mask(INEXACT) | variant._bit

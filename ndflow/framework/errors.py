@@ -68,6 +68,11 @@ InternalError = _error_class("InternalError", INTERNAL, "An internal invariant w
 UnavailableError = _error_class("UnavailableError", UNAVAILABLE, "The service is unavailable.")
 DataLossError = _error_class("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption.")
 
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python operation (bool, iteration) was attempted on a symbolic tensor while tracing."""
+
+
 __all__ = [name for name in dir() if name.endswith("Error")] + [
     "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
     "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",

@@ -150,6 +150,8 @@ def numpy_text(value, is_repr=True):
     """The NumPy text of a tensor value, printed the way TensorFlow prints it."""
     if np.ndim(value) == 0:
         scalar = value[()] if isinstance(value, np.ndarray) else value
+        if isinstance(scalar, bytes):  # a string tensor's element is already a Python value
+            return repr(scalar) if is_repr else str(scalar)
         return repr(scalar.item()) if is_repr else str(scalar)
     with np.printoptions(legacy="1.25"):
         return repr(value) if is_repr else str(value)
@@ -218,6 +220,8 @@ def _python_array(value):
         return _stack_tensors(value)
     try:
         arr = np.asarray(value)
+    except UnicodeDecodeError:  # NumPy cannot mix non-ASCII bytes with str: keep them as objects
+        return _object_array(value, np.array(value, dtype=object))
     except ValueError:
         raise ValueError("Can't convert non-rectangular Python sequence to Tensor.") from None
     kind = arr.dtype.kind
@@ -234,7 +238,13 @@ def _python_array(value):
     if kind in "bc":
         return arr
     if kind in "US":
-        return _to_bytes_array(arr)
+        # Python strings are taken as they are (NumPy's 'S' drops trailing NULs, and its 'U'
+        # would stringify numbers mixed in with them).
+        if isinstance(value, (str, bytes)):
+            out = np.empty((), dtype=object)
+            out[()] = value.encode("utf-8") if isinstance(value, str) else value
+            return out
+        return _object_array(value, np.array(value, dtype=object))
     if kind == "O":
         return _object_array(value, arr)
     raise ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type "
@@ -252,14 +262,25 @@ def _mixes_bools(seq):
 
 def _object_array(value, arr):
     flat = arr.reshape(-1)
-    if all(isinstance(x, (str, bytes)) for x in flat):
+    is_text = [isinstance(x, (str, bytes)) for x in flat]
+    if all(is_text):
         return _to_bytes_array(arr)
+    if any(is_text):
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
     bad = next((x for x in flat if not isinstance(x, (int, float, bool, complex, np.generic))),
                None)
     if bad is not None or flat.size == 0:
         raise ValueError(f"Attempt to convert a value ({bad!r}) with an unsupported type "
                          f"({type(bad)}) to a Tensor.")
     raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
+
+
+def _check_object_strings(arr):
+    """An object array converts to a string tensor only when it holds str/bytes alone."""
+    for x in arr.reshape(-1):
+        if not isinstance(x, (str, bytes)):
+            raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object "
+                             f"type {type(x).__name__}).")
 
 
 def _to_bytes_array(arr):
@@ -311,10 +332,16 @@ def _convert_python(value, dtype):
     src = arr.dtype.kind
     if dtype is dtypes.string:
         if src != "O":
+            if arr.size == 0 and isinstance(value, (list, tuple)):  # [[], []] takes any dtype
+                return np.empty(arr.shape, dtype=object)
             raise _cannot_convert(value, dtype)
         return arr
     if src == "O":
         raise _cannot_convert(value, dtype)
+    if arr.size == 0 and isinstance(value, (list, tuple)):  # [] takes any dtype
+        return np.empty(arr.shape, dtype=dtype.as_numpy_dtype)
+    if src == "f" and not (isinstance(value, (list, tuple)) and _contains_tensor(value)):
+        arr = np.asarray(value, dtype=np.float64)  # full precision before the requested cast
     allowed = {"b": "b", "i": "biu", "u": "biu", "f": "biuf", "c": "biufc"}
     target_kind = np.dtype(dtype.as_numpy_dtype).kind
     if src not in allowed[target_kind]:
@@ -326,7 +353,11 @@ def _convert_python(value, dtype):
 def _convert_numpy(value, dtype):
     arr = np.array(value)  # a copy: later changes to the caller's array must not leak in
     kind = arr.dtype.kind
-    if kind in "US":
+    if kind in "USO":
+        if kind == "O":
+            _check_object_strings(arr)
+        elif dtype is not None and dtype is not dtypes.string:
+            return arr.astype(dtype.as_numpy_dtype)  # NumPy parses numbers, as TensorFlow does
         arr = _to_bytes_array(arr)
     if dtype is None:
         dtypes.from_numpy(arr.dtype)

@@ -1,4 +1,5 @@
 """Keras variables: ndflow Variables named like Keras 3 ('kernel', path 'dense/kernel')."""
+from ndflow.framework.context import init_scope
 from ndflow.ops.variables import Variable as _BaseVariable
 
 
@@ -7,7 +8,8 @@ class KerasVariable(_BaseVariable):
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
                  path=None, regularizer=None, constraint=None, **kwargs):
-        value = initializer(shape, dtype=dtype) if callable(initializer) else initializer
+        with init_scope():  # weights built while tracing get concrete initial values
+            value = initializer(shape, dtype=dtype) if callable(initializer) else initializer
         super().__init__(value, trainable=trainable, name=name or "variable", dtype=dtype,
                          constraint=constraint)
         self._path = path or self._name

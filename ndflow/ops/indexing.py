@@ -80,7 +80,10 @@ def _check_bounds(parts, shape):
 
 
 def _slice_kernel(xp, x, key):
-    return x[key]
+    out = x[key]
+    if x.dtype.kind == "O" and type(out) is not xp.ndarray:  # one string: keep a 0-d array
+        out = xp.asarray(out, dtype=object)
+    return out
 
 
 def _slice_grad_kernel(xp, dy, key, shape):

@@ -27,7 +27,7 @@ def like(value, dtype):
             return wrap_as(dtype._np(value), dtype)
     elif kind is float and dtype._bit & _INEXACT_MASK:
         return wrap_as(dtype._np(value), dtype)
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) or dtype is dtypes.string:
         return convert_to_tensor(value, dtype)
     return convert_to_tensor(value, dtype_hint=dtype)
 

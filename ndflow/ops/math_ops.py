@@ -64,7 +64,8 @@ def _cast_kernel(xp, x, dtype):
     return xp.asarray(x).astype(dtype)
 
 
-ADD = _binary_op("AddV2", lambda xp, x, y: xp.add(x, y))
+# String tensors concatenate under AddV2, as in TensorFlow.
+ADD = _binary_op("AddV2", lambda xp, x, y: xp.add(x, y), allowed=_NOT_BOOL | {dtypes.string})
 SUB = _binary_op("Sub", lambda xp, x, y: xp.subtract(x, y))
 MUL = _binary_op("Mul", lambda xp, x, y: xp.multiply(x, y))
 REALDIV = _binary_op("RealDiv", _realdiv_kernel)

@@ -72,9 +72,22 @@ _COMPARISONS = {"__lt__": m.less, "__le__": m.less_equal, "__gt__": m.greater,
                 "__ge__": m.greater_equal}
 
 
+def _deferring(fn):
+    """``fn`` as an operator that defers (returns NotImplemented) to a tensor-like operand that
+    is not a Tensor, such as a SparseTensor or RaggedTensor, so its reflected operator runs."""
+    def operator(x, y):
+        try:
+            return fn(x, y)
+        except (TypeError, ValueError):
+            if getattr(y, "_is_tensor_like", False) and not isinstance(y, Tensor):
+                return NotImplemented
+            raise
+    return operator
+
+
 def _install(cls):
     for name, fn in _BINARY.items():
-        setattr(cls, f"__{name}__", lambda x, y, _fn=fn: _fn(x, y))
+        setattr(cls, f"__{name}__", _deferring(fn))
         setattr(cls, f"__r{name}__", _swap(fn))
     for name, fn in _UNARY.items():
         setattr(cls, name, fn)
@@ -90,8 +103,3 @@ def _install(cls):
 
 _install(Tensor)
 _install(Variable)
-Tensor.__add__ = m.add  # the hottest operators skip the lambda
-Tensor.__sub__ = m.subtract
-Tensor.__mul__ = m.multiply
-Tensor.__truediv__ = m.truediv
-Tensor.__matmul__ = matmul

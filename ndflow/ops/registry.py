@@ -96,7 +96,10 @@ class OpRecord:
 def execute(op, inputs, attrs=_EMPTY):
     """Runs ``op`` on a tuple of tensors and returns its output tensor (or tuple of them)."""
     if GRAPHS:
-        return GRAPHS[-1].create_op(op, inputs, attrs)
+        result = GRAPHS[-1].create_op(op, inputs, attrs)
+        if TAPES and op.grad is not None:
+            record(op, inputs, result, attrs)
+        return result
     if op._same_pair:
         if inputs[0]._dtype is not inputs[1]._dtype:
             raise dtype_mismatch(op, inputs, 0, 1)

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from ndflow.framework import dtypes, errors
-from ndflow.framework.context import TAPES
+from ndflow.framework.context import GRAPHS, TAPES, init_scope
 from ndflow.framework.indexed_slices import IndexedSlices
 from ndflow.framework.tensor import (EagerTensor, Reference, Tensor, convert_to_tensor,
                                      numpy_text, wrap_as)
@@ -44,6 +44,8 @@ class Variable:
                  experimental_enable_variable_lifting=True):
         if initial_value is None:
             raise ValueError("The `initial_value` arg (None) must be specified.")
+        if GRAPHS:
+            initial_value = _lift_initial_value(initial_value)
         if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
             initial_value = initial_value()
         if constraint is not None and not callable(constraint):
@@ -105,7 +107,11 @@ class Variable:
         if dtype is not None and dtype is not self._dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtype.name} for variable "
                              f"{self.name} with dtype {self._dtype.name}")
-        t = wrap_as(self._value, self._dtype)
+        if GRAPHS:
+            from ndflow.graph import variable_ops
+            t = variable_ops.read(self)
+        else:
+            t = wrap_as(self._value, self._dtype)
         if TAPES:
             for tape in TAPES:
                 if tape._recording and tape._watch_accessed_variables and self._trainable:
@@ -197,19 +203,30 @@ class Variable:
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Sets the variable to ``value``; returns the variable (None if not read_value)."""
+        if GRAPHS:
+            return self._graph_update("AssignVariableOp", value, read_value)
         self._value = self._new_value(value)
         return self._finish(read_value)
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """Adds ``delta`` to the variable."""
+        if GRAPHS:
+            return self._graph_update("AssignAddVariableOp", delta, read_value)
         delta = np.asarray(convert_to_tensor(delta, dtype=self._dtype))
         self._value = self._checked(np.add(self._value, delta))
         return self._finish(read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """Subtracts ``delta`` from the variable."""
+        if GRAPHS:
+            return self._graph_update("AssignSubVariableOp", delta, read_value)
         delta = np.asarray(convert_to_tensor(delta, dtype=self._dtype))
         self._value = self._checked(np.subtract(self._value, delta))
+        return self._finish(read_value)
+
+    def _graph_update(self, type_name, value, read_value):
+        from ndflow.graph import variable_ops
+        variable_ops.update(self, type_name, value)
         return self._finish(read_value)
 
     def _checked(self, arr):
@@ -319,6 +336,24 @@ class Variable:
         new[parts] = arr
         self._value = new
         return self
+
+
+def _lift_initial_value(initial_value):
+    """The initial value of a variable created while tracing, computed outside the graph (or
+    read from a symbolic tensor whose value is known at trace time)."""
+    from ndflow.graph import variable_ops
+    variable_ops.note_created()
+    if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
+        with init_scope():
+            return initial_value()
+    if isinstance(initial_value, Tensor) and not isinstance(initial_value, EagerTensor):
+        if getattr(initial_value, "_const", None) is None:
+            raise ValueError(
+                f"The initial value of a variable created inside a traced function must be "
+                f"computable before the function runs; {initial_value!r} depends on the "
+                f"function's inputs. Pass a callable, or create the variable outside.")
+        return initial_value._const
+    return initial_value
 
 
 def _strip_suffix(name):

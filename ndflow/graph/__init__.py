@@ -1,0 +1,1 @@
+"""Graphs: tracing Python functions into graphs, AutoGraph, optimisation and compilation."""

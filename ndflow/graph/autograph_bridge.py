@@ -1,0 +1,10 @@
+"""The one place ``ndflow.function`` asks AutoGraph to convert a Python function."""
+
+
+def convert(python_function):
+    """The AutoGraph-converted function (or the function itself when AutoGraph declines)."""
+    try:
+        from ndflow.graph.autograph import api
+    except ImportError:
+        return python_function
+    return api.convert_for_function(python_function)

@@ -1,0 +1,258 @@
+"""``cond`` and ``while_loop`` inside a traced function: ``If`` and ``While`` nodes.
+
+Each branch, loop condition and loop body is traced into its own graph nested in the current
+one; tensors of enclosing graphs it uses are captured as extra inputs. The node runs the compiled
+subgraphs. An ``If`` is differentiable (its gradient is another ``If`` over the branches'
+gradients); a ``While`` is not yet.
+"""
+from ndflow.framework import dtypes
+from ndflow.framework.context import GRAPHS, TAPES
+from ndflow.framework.tensor_shape import TensorShape
+from ndflow.graph.codegen import CompiledGraph, live_operations
+from ndflow.graph.graph import Graph
+from ndflow.ops.registry import Op, record
+from ndflow.util import nest
+
+
+def _to_graph_tensor(graph, value, dtype=None):
+    from ndflow.ops.inputs import as_tensor
+    from ndflow.framework.tensor import convert_to_tensor
+    tensor = convert_to_tensor(value, dtype) if dtype is not None and not hasattr(
+        value, "dtype") else as_tensor(value)
+    return graph.graph_input(tensor, None, 0)
+
+
+def _trace_subgraph(name, fn, args_specs, outer):
+    """Traces ``fn`` on placeholders of ``args_specs`` [(shape, dtype, name)] in a new graph
+    nested in ``outer``; returns (graph, structured result, flat output tensors)."""
+    graph = Graph(name, outer=outer)
+    args = [graph.placeholder(dtype, shape, arg_name) for shape, dtype, arg_name in args_specs]
+    GRAPHS.append(graph)
+    try:
+        result = fn(*args)
+        flat = [_to_graph_tensor(graph, leaf) for leaf in nest.flatten(result)]
+    finally:
+        GRAPHS.pop()
+    graph.outputs = flat
+    return graph, result, flat
+
+
+def _is_stateful(graph):
+    return any(op.stateful for op in live_operations(graph, graph.outputs))
+
+
+def _compile(graph):
+    captured = [inner for _, inner in graph.captures.values()]
+    return CompiledGraph(graph, graph.inputs, graph.outputs), captured
+
+
+def _capture_order(graphs):
+    """The union of the outer tensors that ``graphs`` capture, and each graph's positions in it."""
+    outer_tensors, index = [], {}
+    positions = []
+    for graph in graphs:
+        mine = []
+        for key, (outer, _) in graph.captures.items():
+            if key not in index:
+                index[key] = len(outer_tensors)
+                outer_tensors.append(outer)
+            mine.append(index[key])
+        positions.append(mine)
+    return outer_tensors, positions
+
+
+# -- cond -------------------------------------------------------------------------------------
+
+def cond(pred, true_fn, false_fn, name=None):
+    """An ``If`` node choosing between the traced branches at run time."""
+    outer = GRAPHS[-1]
+    pred = _to_graph_tensor(outer, pred)
+    if pred._const is not None:       # known while tracing: only that branch exists
+        return (true_fn if bool(pred._const) else false_fn)()
+    then_graph, then_result, then_flat = _trace_subgraph("cond_true", lambda: true_fn(), [],
+                                                         outer)
+    else_graph, else_result, else_flat = _trace_subgraph("cond_false", lambda: false_fn(), [],
+                                                         outer)
+    _check_branches(then_result, else_result, then_flat, else_flat)
+    captured, (then_pos, else_pos) = _capture_order([then_graph, else_graph])
+    then_run, _ = _compile(then_graph)
+    else_run, _ = _compile(else_graph)
+
+    def run_if(pred_value, *values):
+        if pred_value:
+            return then_run(*[values[i] for i in then_pos])
+        return else_run(*[values[i] for i in else_pos])
+
+    stateful = _is_stateful(then_graph) or _is_stateful(else_graph)
+    specs = [(_merge(a.shape, b.shape), a.dtype) for a, b in zip(then_flat, else_flat)]
+    node = outer.add_node("If" if stateful else "StatelessIf", (pred, *captured),
+                          {"then_branch": true_fn, "else_branch": false_fn,
+                           "Tout": [d for _, d in specs]}, run_if, specs, name=name or "cond")
+    node.subgraphs = {"then_branch": (then_graph, then_pos), "else_branch": (else_graph,
+                                                                              else_pos)}
+    outputs = list(node.outputs)
+    for out, a in zip(outputs, then_flat):
+        out._ex = a._ex if out.shape == a.shape else out._ex
+    if TAPES:
+        variables = _variables_of(then_graph, else_graph)
+        record(_IF_GRAD_OP, (pred, *captured, *variables), tuple(outputs), node.attrs)
+    return nest.pack_sequence_as(then_result, outputs) if nest.is_nested(then_result) else (
+        outputs[0] if outputs else None)
+
+
+def _variables_of(*graphs):
+    found = {}
+    for graph in graphs:
+        for key, (variable, _) in graph.variables.items():
+            found.setdefault(key, variable)
+    return list(found.values())
+
+
+def _check_branches(then_result, else_result, then_flat, else_flat):
+    try:
+        nest.assert_same_structure(then_result, else_result)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"true_fn and false_fn arguments to tf.cond must have the same number, "
+                         f"type, and overall structure of return values. {exc}") from None
+    for i, (a, b) in enumerate(zip(then_flat, else_flat)):
+        if a.dtype is not b.dtype:
+            raise TypeError(f"true_fn and false_fn arguments to tf.cond must have the same "
+                            f"dtypes: output {i} is {a.dtype.name} in true_fn and "
+                            f"{b.dtype.name} in false_fn.")
+
+
+def _merge(a, b):
+    if a.rank is None or b.rank is None or a.rank != b.rank:
+        return TensorShape(None)
+    return TensorShape([p if p == q else None for p, q in zip(a.dims, b.dims)])
+
+
+def _if_grad(rec, *dys):
+    """The gradient of an If: an If whose branches differentiate the original branches."""
+    from ndflow.autodiff.tape import GradientTape
+    from ndflow.ops.array_ops import zeros_like
+    from ndflow.ops.control_flow_ops import cond as public_cond
+    pred, *captured = rec.inputs
+    sources = [t for t in captured if t.dtype._bit & dtypes.INEXACT_MASK]
+    # ``captured`` ends with the variables the branches read (see cond).
+
+    def branch_gradient(fn):
+        def run():
+            with GradientTape() as tape:
+                tape.watch(sources)
+                outs = nest.flatten(fn())
+            grads = tape.gradient(outs, sources, output_gradients=list(dys))
+            return [zeros_like(s) if g is None else g for g, s in zip(grads, sources)]
+        return run
+
+    grads = public_cond(pred, branch_gradient(rec.get_attr("then_branch")),
+                        branch_gradient(rec.get_attr("else_branch")))
+    by_id = {id(s): g for s, g in zip(sources, nest.flatten(grads))}
+    return (None,) + tuple(by_id.get(id(t)) for t in captured)
+
+
+_IF_GRAD_OP = Op("If", None, grad=_if_grad, num_outputs=None)
+
+
+# -- while_loop -------------------------------------------------------------------------------
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=None,
+               name=None):
+    """A ``While`` node running the traced body while the traced condition holds."""
+    outer = GRAPHS[-1]
+    flat_vars = [_to_graph_tensor(outer, v) for v in nest.flatten(loop_vars)]
+    if shape_invariants is not None:
+        shapes = [TensorShape(s) for s in nest.flatten(shape_invariants)]
+    else:
+        shapes = [v.shape for v in flat_vars]
+    specs = [(shape, v.dtype, "loop_var") for shape, v in zip(shapes, flat_vars)]
+
+    packed = _as_arguments(loop_vars)
+
+    def unflatten(flat_args):
+        return nest.pack_sequence_as(packed, list(flat_args))
+
+    def call_body(*flat_args):
+        result = body(*unflatten(flat_args))
+        if len(packed) == 1 and not (isinstance(result, (list, tuple)) and len(result) == 1):
+            result = [result]
+        return result
+
+    cond_graph, _, cond_flat = _trace_subgraph(
+        "while_cond", lambda *a: cond(*unflatten(a)), specs, outer)
+    if len(cond_flat) != 1 or cond_flat[0].dtype is not dtypes.bool or cond_flat[0].shape.rank:
+        raise ValueError(f"The while_loop condition must return a scalar boolean tensor, got "
+                         f"{cond_flat}")
+    body_graph, body_result, body_flat = _trace_subgraph("while_body", call_body, specs, outer)
+    _check_body(loop_vars, body_result, flat_vars, body_flat, shapes)
+    captured, (cond_pos, body_pos) = _capture_order([cond_graph, body_graph])
+    cond_run, _ = _compile(cond_graph)
+    body_run, _ = _compile(body_graph)
+    count = len(flat_vars)
+    limit = None if maximum_iterations is None else int(maximum_iterations)
+
+    def run_while(*values):
+        state = values[:count]
+        caps = values[count:]
+        cond_caps = [caps[i] for i in cond_pos]
+        body_caps = [caps[i] for i in body_pos]
+        steps = 0
+        while (limit is None or steps < limit) and cond_run(*state, *cond_caps)[0]:
+            state = body_run(*state, *body_caps)
+            steps += 1
+        return state
+
+    stateful = _is_stateful(cond_graph) or _is_stateful(body_graph)
+    node = outer.add_node("While" if stateful else "StatelessWhile", (*flat_vars, *captured),
+                          {"T": [v.dtype for v in flat_vars], "parallel_iterations": 10,
+                           "maximum_iterations": limit},
+                          run_while, [(s, v.dtype) for s, v in zip(shapes, flat_vars)],
+                          name=name or "while")
+    node.subgraphs = {"cond": (cond_graph, cond_pos), "body": (body_graph, body_pos)}
+    if TAPES:
+        record(_WHILE_GRAD_OP, (*flat_vars, *captured), tuple(node.outputs), node.attrs)
+    result = nest.pack_sequence_as(packed, list(node.outputs))
+    if packed is loop_vars or (isinstance(loop_vars, (list, tuple)) and not hasattr(
+            loop_vars, "_fields")):
+        return type(loop_vars)(result)
+    return result[0]
+
+
+def _as_arguments(loop_vars):
+    """The loop variables as the list of positional arguments cond and body receive."""
+    if isinstance(loop_vars, (list, tuple)) and not hasattr(loop_vars, "_fields"):
+        return list(loop_vars)
+    return [loop_vars]
+
+
+def _check_body(loop_vars, body_result, flat_vars, body_flat, shapes):
+    if len(body_flat) != len(flat_vars):
+        raise ValueError(f"The two structures don't have the same number of elements: the loop "
+                         f"variables {loop_vars} and the body's result {body_result}.")
+    for var, out, shape in zip(flat_vars, body_flat, shapes):
+        if out.dtype is not var.dtype:
+            raise TypeError(f"Loop var {var.name} enters the loop with type {var.dtype!r}, but "
+                            f"has type {out.dtype!r} after 1 iteration.")
+        if not _is_subshape(out.shape, shape):
+            raise ValueError(
+                f"Input tensor '{var.name}' enters the loop with shape {shape}, but has shape "
+                f"{out.shape} after one iteration. To allow the shape to vary across "
+                f"iterations, use the `shape_invariants` argument of tf.while_loop to specify a "
+                f"less-specific shape.")
+
+
+def _is_subshape(shape, invariant):
+    if invariant.rank is None:
+        return True
+    if shape.rank != invariant.rank:
+        return False
+    return all(b is None or a == b for a, b in zip(shape.dims, invariant.dims))
+
+
+def _while_grad(rec, *dys):
+    raise NotImplementedError(
+        "Gradients through a while_loop inside ndflow.function are not supported yet; compute "
+        "the loop eagerly (ndflow.config.run_functions_eagerly(True)) to differentiate it.")
+
+
+_WHILE_GRAD_OP = Op("While", None, grad=_while_grad, num_outputs=None)
