@@ -24,6 +24,7 @@ _DEFAULT_NAMES = {
 }
 _SHAPE_WORDS = ("shape", "broadcast", "dimension", "size", "aligned", "mismatch", "axis")
 _RNG = np.random.default_rng(1234)
+_SHAPE_OPS = frozenset(("Shape", "Size", "Rank"))
 
 
 class GraphTensor(Tensor):
@@ -54,6 +55,8 @@ class GraphTensor(Tensor):
         return self._shape.rank
 
     def numpy(self):
+        if self._const is not None:   # known while tracing (ndflow's wrappers read shapes so)
+            return self._const
         raise NotImplementedError(
             f"numpy() is only available when eager execution is enabled; {self.name} is a "
             "symbolic tensor of a function being traced.")
@@ -368,6 +371,11 @@ def _as_tuple(op, out):
 
 def _infer_outputs(operation, op, inputs, attrs):
     """Output GraphTensors with dtype and static shape (and value, when every input is known)."""
+    if op.name in _SHAPE_OPS and inputs[0].shape.is_fully_defined():
+        # Shape-only ops of fully known shapes are known while tracing, as in TensorFlow.
+        value = np.asarray(_run(op, [inputs[0]._ex[0]], attrs))
+        return (GraphTensor(operation, 0, TensorShape(value.shape), dtypes.NP_TO_DTYPE[value.dtype],
+                            (value, value), value),)
     if not op.stateful and all(t._const is not None for t in inputs):
         values = _as_tuple(op, _run(op, [t._const for t in inputs], attrs))
         return tuple(GraphTensor(operation, i, TensorShape(v.shape), dtypes.NP_TO_DTYPE[v.dtype],

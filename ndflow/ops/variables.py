@@ -168,6 +168,8 @@ class Variable:
     def __getitem__(self, key):
         from ndflow.ops.indexing import getitem
         result = getitem(self, key)
+        if GRAPHS:   # a symbolic read (sliced assignment is eager-only for now)
+            return result
         sliced = object.__new__(_VariableSlice)
         sliced._value, sliced._dtype = result._value, result._dtype
         sliced._variable, sliced._key = self, key

@@ -30,9 +30,13 @@ def test_custom_train_step_is_used_by_fit():
             return super().train_step(data)
 
     model = Counting()
-    model.compile("sgd", "mse")
+    model.compile("sgd", "mse", run_eagerly=True)
     model.fit(*_data(), batch_size=16, epochs=2, verbose=0)
     assert len(calls) == 8
+    calls.clear()
+    model.compile("sgd", "mse")      # in a graph, train_step's Python runs once per trace
+    model.fit(*_data(), batch_size=16, epochs=2, verbose=0)
+    assert len(calls) == 1
 
 
 def test_nested_models_train_and_predict():

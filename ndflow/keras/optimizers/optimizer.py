@@ -16,7 +16,8 @@ import numpy as np
 
 import ndflow as nd
 from ndflow.framework.indexed_slices import IndexedSlices
-from ndflow.framework.tensor import Tensor
+from ndflow.framework.context import GRAPHS
+from ndflow.framework.tensor import Tensor, wrap
 from ndflow.keras import backend
 from ndflow.keras.optimizers import fused
 from ndflow.keras.optimizers import schedules as _schedules
@@ -301,6 +302,8 @@ class Optimizer(OptimizerExtras):
                 self.build(trainable_variables)
                 self.built = True
             self._check_variables_are_known(trainable_variables)
+        if GRAPHS:
+            return self._apply_in_graph(grads, trainable_variables)
         grads, variables = self._filter_empty_gradients(grads, trainable_variables)
         # IndexedSlices stay sparse (see fused.apply_sparse) unless a gradient transform below
         # needs dense tensors.
@@ -372,6 +375,39 @@ class Optimizer(OptimizerExtras):
         grads = self._clip_gradients(grads)
         self._apply_weight_decay(variables, learning_rate)
         self._backend_update_step(grads, variables, learning_rate)
+
+    def _apply_in_graph(self, grads, variables):
+        """Inside a traced function: one graph node that runs this optimizer's eager update
+        (fused, in place) on the gradients' values when the graph runs, so step-dependent
+        terms (bias corrections, schedules, accumulation) are computed per run, not per trace."""
+        parts, layout = [], []
+        for grad in grads:
+            if grad is None:
+                layout.append(None)
+            elif type(grad) is IndexedSlices:
+                layout.append(("slices", len(parts), grad.dense_shape))
+                parts += [grad.values, grad.indices]
+            else:
+                layout.append(("dense", len(parts)))
+                parts.append(grad)
+
+        def run(*values):
+            rebuilt = []
+            for entry in layout:
+                if entry is None:
+                    rebuilt.append(None)
+                elif entry[0] == "dense":
+                    rebuilt.append(wrap(values[entry[1]]))
+                else:
+                    i = entry[1]
+                    rebuilt.append(IndexedSlices(wrap(values[i]), wrap(values[i + 1]),
+                                                 entry[2]))
+            self.apply(rebuilt, variables)
+            return ()
+
+        GRAPHS[-1].add_node("OptimizerApply", parts, {"optimizer": self.name}, run, [],
+                            name=self.name)
+        return self.iterations
 
     def _backend_update_step(self, grads, variables, learning_rate):
         self._consts.clear()

@@ -33,8 +33,28 @@ class Trainer:
         self.run_eagerly = run_eagerly or getattr(self, "dynamic", False)
         self.jit_compile = jit_compile
         self.steps_per_execution = steps_per_execution
+        self._step_functions = {}
         self.compiled = True
         self.stop_training = False
+
+    def _step_function(self, kind):
+        """``train_step``/``test_step``/``predict_step``, wrapped in ndflow.function unless the
+        model runs eagerly (one graph per input signature, traced on first use)."""
+        step = getattr(self, f"{kind}_step")
+        if kind != "predict":
+            def step(data, _step=step):
+                return self._track_added_metrics(_step(data))
+        if getattr(self, "run_eagerly", False) or getattr(self, "dynamic", False):
+            return step
+        functions = self.__dict__.setdefault("_step_functions", {})
+        function = functions.get(kind)
+        if function is None:
+            function = functions[kind] = nd.function(step)
+        return function
+
+    make_train_function = lambda self, force=False: self._step_function("train")  # noqa: E731
+    make_test_function = lambda self, force=False: self._step_function("test")  # noqa: E731
+    make_predict_function = lambda self, force=False: self._step_function("predict")  # noqa: E731
 
     def _output_names(self):
         outputs = getattr(self, "outputs", None)
@@ -84,7 +104,7 @@ class Trainer:
                 trackers[name] = Mean(name=name)
             trackers[name].update_state(value)
         for name, tracker in trackers.items():
-            logs[name] = float(tracker.result())
+            logs[name] = tracker.result()
         return logs
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -187,13 +207,13 @@ class Trainer:
         # BackupAndRestore sets _initial_epoch to resume an interrupted fit.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         logs = epoch_logs = {}
+        train_step = self._step_function("train")
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             for step, batch in enumerate(batches):
                 callback_list.on_train_batch_begin(step)
-                logs = self._python_logs(self.train_step(self._to_tensors(batch)))
-                logs = self._track_added_metrics(logs)
+                logs = self._python_logs(train_step(self._to_tensors(batch)))
                 callback_list.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -231,10 +251,10 @@ class Trainer:
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = {}
+        test_step = self._step_function("test")
         for step, batch in enumerate(batches):
             callback_list.on_test_batch_begin(step)
-            logs = self._python_logs(self.test_step(self._to_tensors(batch)))
-            logs = self._track_added_metrics(logs)
+            logs = self._python_logs(test_step(self._to_tensors(batch)))
             callback_list.on_test_batch_end(step, logs)
         callback_list.on_test_end(logs)
         if _callbacks is not None:
@@ -252,9 +272,10 @@ class Trainer:
                                      verbose=verbose, steps=batches.num_batches)
         callback_list.on_predict_begin()
         outputs = []
+        predict_step = self._step_function("predict")
         for step, (bx, _, _) in enumerate(batches):
             callback_list.on_predict_batch_begin(step)
-            out = self.predict_step((self._to_tensors(bx),))
+            out = predict_step((self._to_tensors(bx),))
             outputs.append(nest.map_structure(np.asarray, out))
             callback_list.on_predict_batch_end(step, {"outputs": out})
         callback_list.on_predict_end()
