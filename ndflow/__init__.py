@@ -30,6 +30,7 @@ from ndflow.ops.identity_ops import identity, stop_gradient
 from ndflow import math, nn, linalg, random, debugging, dtypes, nest  # noqa: E402
 from ndflow.structures.ragged_tensor import RaggedTensor  # noqa: E402
 from ndflow import ragged  # noqa: E402
+from ndflow.structures.ragged_dispatch import *  # noqa: E402,F401,F403 - ragged-aware
 from ndflow import sets, sparse, strings  # noqa: E402
 from ndflow.structures.sparse_tensor import SparseTensor  # noqa: E402
 from ndflow.framework.context import init_scope  # noqa: E402
