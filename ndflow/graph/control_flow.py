@@ -2,9 +2,11 @@
 
 Each branch, loop condition and loop body is traced into its own graph nested in the current
 one; tensors of enclosing graphs it uses are captured as extra inputs. The node runs the compiled
-subgraphs. An ``If`` is differentiable (its gradient is another ``If`` over the branches'
-gradients); a ``While`` is not yet.
+subgraphs. An ``If``'s gradient is another ``If`` over the branches' gradients; a ``While``'s
+gradient node reruns the loop eagerly under a tape when the graph runs.
 """
+import numpy as np
+
 from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS, TAPES
 from ndflow.framework.tensor_shape import TensorShape
@@ -95,7 +97,8 @@ def cond(pred, true_fn, false_fn, name=None):
         out._ex = a._ex if out.shape == a.shape else out._ex
     if TAPES:
         variables = _variables_of(then_graph, else_graph)
-        record(_IF_GRAD_OP, (pred, *captured, *variables), tuple(outputs), node.attrs)
+        record(_IF_GRAD_OP, (pred, *captured, *variables), tuple(outputs),
+               {"node": node, "captured": len(captured)})
     return nest.pack_sequence_as(then_result, outputs) if nest.is_nested(then_result) else (
         outputs[0] if outputs else None)
 
@@ -128,27 +131,31 @@ def _merge(a, b):
 
 
 def _if_grad(rec, *dys):
-    """The gradient of an If: an If whose branches differentiate the original branches."""
+    """The gradient of an If: an If whose branches differentiate the traced branch graphs
+    (re-emitted op by op, so Python closures are not re-run)."""
     from ndflow.autodiff.tape import GradientTape
+    from ndflow.graph.interpreter import replay
     from ndflow.ops.array_ops import zeros_like
     from ndflow.ops.control_flow_ops import cond as public_cond
-    pred, *captured = rec.inputs
-    sources = [t for t in captured if t.dtype._bit & dtypes.INEXACT_MASK]
-    # ``captured`` ends with the variables the branches read (see cond).
+    node, count = rec.get_attr("node"), rec.get_attr("captured")
+    pred, captured, variables = rec.inputs[0], rec.inputs[1:1 + count], rec.inputs[1 + count:]
+    sources = [t for t in captured if t.dtype._bit & dtypes.INEXACT_MASK] + list(variables)
+    output_grads = [zeros_like(o) if d is None else d for d, o in zip(dys, rec.outputs)]
 
-    def branch_gradient(fn):
+    def branch_gradient(name):
+        graph, positions = node.subgraphs[name]
+
         def run():
             with GradientTape() as tape:
                 tape.watch(sources)
-                outs = nest.flatten(fn())
-            grads = tape.gradient(outs, sources, output_gradients=list(dys))
+                outs = replay(graph, [captured[i] for i in positions])
+            grads = tape.gradient(outs, sources, output_gradients=output_grads)
             return [zeros_like(s) if g is None else g for g, s in zip(grads, sources)]
         return run
 
-    grads = public_cond(pred, branch_gradient(rec.get_attr("then_branch")),
-                        branch_gradient(rec.get_attr("else_branch")))
+    grads = public_cond(pred, branch_gradient("then_branch"), branch_gradient("else_branch"))
     by_id = {id(s): g for s, g in zip(sources, nest.flatten(grads))}
-    return (None,) + tuple(by_id.get(id(t)) for t in captured)
+    return (None,) + tuple(by_id.get(id(t)) for t in rec.inputs[1:])
 
 
 _IF_GRAD_OP = Op("If", None, grad=_if_grad, num_outputs=None)
@@ -210,7 +217,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
                           name=name or "while")
     node.subgraphs = {"cond": (cond_graph, cond_pos), "body": (body_graph, body_pos)}
     if TAPES:
-        record(_WHILE_GRAD_OP, (*flat_vars, *captured), tuple(node.outputs), node.attrs)
+        variables = _variables_of(cond_graph, body_graph)
+        record(_WHILE_GRAD_OP, (*flat_vars, *captured, *variables), tuple(node.outputs),
+               {"node": node, "inputs": len(flat_vars) + len(captured)})
     result = nest.pack_sequence_as(packed, list(node.outputs))
     if packed is loop_vars or (isinstance(loop_vars, (list, tuple)) and not hasattr(
             loop_vars, "_fields")):
@@ -250,9 +259,35 @@ def _is_subshape(shape, invariant):
 
 
 def _while_grad(rec, *dys):
-    raise NotImplementedError(
-        "Gradients through a while_loop inside ndflow.function are not supported yet; compute "
-        "the loop eagerly (ndflow.config.run_functions_eagerly(True)) to differentiate it.")
+    """The gradient of a While: a node that, when the graph runs, runs the loop again eagerly
+    under a GradientTape and differentiates it (the forward loop keeps no intermediates)."""
+    from ndflow.autodiff.tape import GradientTape
+    from ndflow.framework.tensor import convert_to_tensor, wrap
+    from ndflow.graph.interpreter import replay_while
+    from ndflow.ops.array_ops import zeros_like
+    node, count = rec.get_attr("node"), rec.get_attr("inputs")
+    tensors, variables = rec.inputs[:count], rec.inputs[count:]
+    sources = [i for i, t in enumerate(tensors) if t.dtype._bit & dtypes.INEXACT_MASK]
+    output_grads = [zeros_like(o) if d is None else d for d, o in zip(dys, rec.outputs)]
+
+    def run(*values):
+        inputs = [wrap(v) for v in values[:count]]
+        with GradientTape() as tape:
+            tape.watch([inputs[i] for i in sources] + list(variables))
+            outs = replay_while(node, inputs)
+        grads = tape.gradient(outs, [inputs[i] for i in sources] + list(variables),
+                              output_gradients=[wrap(d) for d in values[count:]])
+        targets = [values[i] for i in sources] + [v._value for v in variables]
+        return tuple(np.zeros_like(t) if g is None else np.asarray(convert_to_tensor(g))
+                     for g, t in zip(grads, targets))
+
+    specs = [(tensors[i].shape, tensors[i].dtype) for i in sources]
+    specs += [(v.shape, v.dtype) for v in variables]
+    grad_node = GRAPHS[-1].add_node("WhileGrad", (*tensors, *output_grads), {}, run, specs,
+                                    name="while_grad")
+    by_index = dict(zip(sources + [count + j for j in range(len(variables))],
+                        grad_node.outputs))
+    return tuple(by_index.get(i) for i in range(len(rec.inputs)))
 
 
 _WHILE_GRAD_OP = Op("While", None, grad=_while_grad, num_outputs=None)

@@ -158,7 +158,8 @@ class Operation:
         return f"<tf.Operation '{self.name}' type={self.type}>"
 
 
-_PURE_GRAPH_NODES = frozenset(("Placeholder", "Const", "ReadVariableOp"))
+_PURE_GRAPH_NODES = frozenset(("Placeholder", "Const", "ReadVariableOp", "StatelessIf",
+                               "StatelessWhile", "FusedElementwise"))
 
 
 class Graph:

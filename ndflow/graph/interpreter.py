@@ -47,7 +47,7 @@ def replay(graph, flat_inputs, outputs=None):
             graph_, positions = operation.subgraphs[branch]
             results = replay(graph_, [args[1:][i] for i in positions])
         elif kind in ("While", "StatelessWhile"):
-            results = _replay_while(operation, args)
+            results = replay_while(operation, args)
         else:
             values = [a._value if type(a) is EagerTensor else a for a in args]
             results = [wrap_as(v, t.dtype) for v, t in zip(operation.fn(*values),
@@ -57,7 +57,8 @@ def replay(graph, flat_inputs, outputs=None):
     return [env[id(t)] for t in outputs]
 
 
-def _replay_while(operation, args):
+def replay_while(operation, args):
+    """The eager results of a While node for these (eager) inputs."""
     count = len(operation.attrs["T"])
     state, captured = list(args[:count]), args[count:]
     cond_graph, cond_pos = operation.subgraphs["cond"]

@@ -251,3 +251,21 @@ def test_shape_errors_raise_while_tracing(real_tf):
             return tf.matmul(x, y)
         return f(tf.ones([2, 3]), tf.ones([2, 3]))
     assert_same(run, real_tf)
+
+
+def test_gradients_through_while_loop_and_cond_in_a_graph():
+    w = nd.Variable(1.5)
+
+    def loss_and_grads(x, n):
+        with nd.GradientTape() as tape:
+            tape.watch(x)
+            _, y = nd.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * x * w),
+                                 (nd.constant(0), nd.constant(1.0)))
+            y = nd.cond(y > 10.0, lambda: y * 2.0, lambda: y)
+        return [y] + tape.gradient(y, [x, w])
+    graph = nd.function(loss_and_grads)
+    for n in (1, 3):
+        eager = loss_and_grads(nd.constant(2.0), nd.constant(n))
+        traced = graph(nd.constant(2.0), nd.constant(n))
+        for a, b in zip(traced, eager):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
