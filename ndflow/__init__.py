@@ -33,6 +33,8 @@ from ndflow import ragged  # noqa: E402
 from ndflow.structures.ragged_dispatch import *  # noqa: E402,F401,F403 - ragged-aware
 from ndflow import sets, sparse, strings  # noqa: E402
 from ndflow.structures.sparse_tensor import SparseTensor  # noqa: E402
+from ndflow.structures.tensor_array import TensorArray  # noqa: E402
+from ndflow import queue  # noqa: E402
 from ndflow.framework.context import init_scope  # noqa: E402
 from ndflow.graph.function import function  # noqa: E402
 from ndflow.ops.print_ops import print_v2 as print  # noqa: E402,A004

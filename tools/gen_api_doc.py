@@ -8,7 +8,8 @@ import types
 
 NAMESPACES = ["ndflow", "ndflow.math", "ndflow.nn", "ndflow.linalg", "ndflow.random",
               "ndflow.debugging", "ndflow.errors", "ndflow.nest", "ndflow.dtypes", "ndflow.ragged",
-              "ndflow.sparse", "ndflow.sets", "ndflow.strings", "ndflow.config"]
+              "ndflow.sparse", "ndflow.sets", "ndflow.strings", "ndflow.config",
+              "ndflow.queue"]
 OUTPUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs",
                       "api.md")
 

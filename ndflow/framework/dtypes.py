@@ -52,8 +52,8 @@ class DType:
 
     @property
     def is_numpy_compatible(self):
-        """True: every supported dtype has a NumPy counterpart."""
-        return True
+        """True except for variant (opaque values with no NumPy counterpart)."""
+        return self is not variant
 
     @property
     def real_dtype(self):
@@ -63,7 +63,9 @@ class DType:
     @property
     def size(self):
         """Bytes per element."""
-        return 1 if self is string or self is variant else np.dtype(self._np).itemsize
+        if self is variant:
+            return 0
+        return 1 if self is string else np.dtype(self._np).itemsize
 
     @property
     def min(self):
