@@ -84,6 +84,10 @@ class EagerTensor(Tensor):
 
     def numpy(self):
         """The value as a NumPy array (a copy) or, for a scalar, a NumPy scalar."""
+        if self._dtype is dtypes.variant:
+            from ndflow.framework import errors
+            raise errors.InvalidArgumentError(
+                None, None, "Cannot convert a Tensor of dtype variant to a NumPy array.")
         value = self._value
         if isinstance(value, np.ndarray):
             return value.copy() if value.ndim else value[()]
@@ -134,12 +138,17 @@ class EagerTensor(Tensor):
         return format(str(self), spec)
 
     def __repr__(self):
+        if self._dtype is dtypes.variant:
+            return (f"<tf.Tensor: shape={self.shape}, dtype=variant, "
+                    f"value={self._value[()][0]!r}>")
         text = numpy_text(self._value)
         if "\n" in text:
             text = "\n" + text
         return f"<tf.Tensor: shape={self.shape}, dtype={self._dtype.name}, numpy={text}>"
 
     def __str__(self):
+        if self._dtype is dtypes.variant:
+            return f"tf.Tensor({self._value[()][0]!r}, shape={self.shape}, dtype=variant)"
         text = numpy_text(self._value, is_repr=False)
         if "\n" in text:
             text = "\n" + text

@@ -24,11 +24,15 @@ def _to_graph_tensor(graph, value, dtype=None):
     return graph.graph_input(tensor, None, 0)
 
 
-def _trace_subgraph(name, fn, args_specs, outer):
+def _trace_subgraph(name, fn, args_specs, outer, examples=()):
     """Traces ``fn`` on placeholders of ``args_specs`` [(shape, dtype, name)] in a new graph
-    nested in ``outer``; returns (graph, structured result, flat output tensors)."""
+    nested in ``outer`` (``examples``: the example values the placeholders' inference uses,
+    where the entering tensors have them); returns (graph, result, flat output tensors)."""
     graph = Graph(name, outer=outer)
     args = [graph.placeholder(dtype, shape, arg_name) for shape, dtype, arg_name in args_specs]
+    for arg, example in zip(args, examples):
+        if example is not None and (arg._ex is None or arg.dtype is dtypes.variant):
+            arg._ex = example
     GRAPHS.append(graph)
     try:
         result = fn(*args)
@@ -139,7 +143,7 @@ def _if_grad(rec, *dys):
     from ndflow.ops.control_flow_ops import cond as public_cond
     node, count = rec.get_attr("node"), rec.get_attr("captured")
     pred, captured, variables = rec.inputs[0], rec.inputs[1:1 + count], rec.inputs[1 + count:]
-    sources = [t for t in captured if t.dtype._bit & dtypes.INEXACT_MASK] + list(variables)
+    sources = [t for t in captured if t.dtype in dtypes.INEXACT] + list(variables)
     output_grads = [zeros_like(o) if d is None else d for d, o in zip(dys, rec.outputs)]
 
     def branch_gradient(name):
@@ -167,30 +171,38 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
                name=None):
     """A ``While`` node running the traced body while the traced condition holds."""
     outer = GRAPHS[-1]
-    flat_vars = [_to_graph_tensor(outer, v) for v in nest.flatten(loop_vars)]
+    user_leaves = nest.flatten(loop_vars)
+    # Composite loop variables (TensorArray) travel as the tensors they flatten to.
+    templates = {i: v for i, v in enumerate(user_leaves) if hasattr(v, "_from_flow")}
+    flat_vars = [_to_graph_tensor(outer, v._flatten()[0] if i in templates else v)
+                 for i, v in enumerate(user_leaves)]
     if shape_invariants is not None:
         shapes = [TensorShape(s) for s in nest.flatten(shape_invariants)]
     else:
         shapes = [v.shape for v in flat_vars]
     specs = [(shape, v.dtype, "loop_var") for shape, v in zip(shapes, flat_vars)]
+    examples = [v._ex if v.shape == shape else None for shape, v in zip(shapes, flat_vars)]
 
     packed = _as_arguments(loop_vars)
 
     def unflatten(flat_args):
-        return nest.pack_sequence_as(packed, list(flat_args))
+        leaves = [type(templates[i])._from_flow(templates[i], a) if i in templates else a
+                  for i, a in enumerate(flat_args)]
+        return nest.pack_sequence_as(packed, leaves)
 
     def call_body(*flat_args):
         result = body(*unflatten(flat_args))
         if len(packed) == 1 and not (isinstance(result, (list, tuple)) and len(result) == 1):
             result = [result]
-        return result
+        return [v._flatten()[0] if hasattr(v, "_from_flow") else v for v in nest.flatten(result)]
 
     cond_graph, _, cond_flat = _trace_subgraph(
-        "while_cond", lambda *a: cond(*unflatten(a)), specs, outer)
+        "while_cond", lambda *a: cond(*unflatten(a)), specs, outer, examples)
     if len(cond_flat) != 1 or cond_flat[0].dtype is not dtypes.bool or cond_flat[0].shape.rank:
         raise ValueError(f"The while_loop condition must return a scalar boolean tensor, got "
                          f"{cond_flat}")
-    body_graph, body_result, body_flat = _trace_subgraph("while_body", call_body, specs, outer)
+    body_graph, body_result, body_flat = _trace_subgraph("while_body", call_body, specs, outer,
+                                                         examples)
     _check_body(loop_vars, body_result, flat_vars, body_flat, shapes)
     captured, (cond_pos, body_pos) = _capture_order([cond_graph, body_graph])
     cond_run, _ = _compile(cond_graph)
@@ -216,15 +228,45 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
                           run_while, [(s, v.dtype) for s, v in zip(shapes, flat_vars)],
                           name=name or "while")
     node.subgraphs = {"cond": (cond_graph, cond_pos), "body": (body_graph, body_pos)}
+    if not stateful:
+        _loop_examples(node, cond_run, body_run, [*flat_vars, *captured], limit)
     if TAPES:
         variables = _variables_of(cond_graph, body_graph)
         record(_WHILE_GRAD_OP, (*flat_vars, *captured, *variables), tuple(node.outputs),
                {"node": node, "inputs": len(flat_vars) + len(captured)})
-    result = nest.pack_sequence_as(packed, list(node.outputs))
+    result = unflatten(list(node.outputs))
     if packed is loop_vars or (isinstance(loop_vars, (list, tuple)) and not hasattr(
             loop_vars, "_fields")):
         return type(loop_vars)(result)
     return result[0]
+
+
+def _loop_examples(node, cond_run, body_run, inputs, limit, cap=10_000):
+    """Example outputs of a stateless loop: the loop run on its inputs' examples, so ops after
+    it infer shapes from realistic values (none when it does not end within ``cap`` steps)."""
+    if any(t._ex is None for t in inputs):
+        return
+    count = len(node.outputs)
+    _, cond_pos = node.subgraphs["cond"]
+    _, body_pos = node.subgraphs["body"]
+    bound = cap if limit is None else min(limit, cap)
+    runs = []
+    for k in (0, 1):
+        values = [t._ex[k] for t in inputs]
+        state, caps = values[:count], values[count:]
+        try:
+            for _ in range(bound):
+                if not cond_run(*state, *[caps[i] for i in cond_pos])[0]:
+                    break
+                state = body_run(*state, *[caps[i] for i in body_pos])
+            else:
+                if limit is None:
+                    return
+        except Exception:  # noqa: BLE001 - examples are a best effort
+            return
+        runs.append(state)
+    for out, a, b in zip(node.outputs, *runs):
+        out._ex = (a, b)
 
 
 def _as_arguments(loop_vars):
@@ -267,7 +309,9 @@ def _while_grad(rec, *dys):
     from ndflow.ops.array_ops import zeros_like
     node, count = rec.get_attr("node"), rec.get_attr("inputs")
     tensors, variables = rec.inputs[:count], rec.inputs[count:]
-    sources = [i for i, t in enumerate(tensors) if t.dtype._bit & dtypes.INEXACT_MASK]
+    # Variant flows (TensorArray) are not sources: their elements' gradients reach the tensors
+    # written into them through the loop's captures.
+    sources = [i for i, t in enumerate(tensors) if t.dtype in dtypes.INEXACT]
     output_grads = [zeros_like(o) if d is None else d for d, o in zip(dys, rec.outputs)]
 
     def run(*values):

@@ -269,3 +269,26 @@ def test_gradients_through_while_loop_and_cond_in_a_graph():
         traced = graph(nd.constant(2.0), nd.constant(n))
         for a, b in zip(traced, eager):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+
+
+def test_tensor_array_as_a_loop_variable(real_tf):
+    def run(tf):
+        @tf.function
+        def squares(n):
+            ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+            for i in tf.range(n):
+                ta = ta.write(i, tf.cast(i, tf.float32) ** 2)
+            return ta.stack()
+
+        @tf.function
+        def weighted(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                ta = tf.TensorArray(tf.float32, size=3)
+                _, ta = tf.while_loop(lambda i, ta: i < 3,
+                                      lambda i, ta: (i + 1, ta.write(i, x * tf.cast(i, tf.float32))),
+                                      (0, ta))
+                y = tf.reduce_sum(ta.stack())
+            return [y, tape.gradient(y, x)]
+        return [squares(tf.constant(5)), weighted(tf.constant(2.0))]
+    assert_same(run, real_tf)

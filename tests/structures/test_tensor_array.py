@@ -270,3 +270,14 @@ def test_unwatched_read_has_no_gradient():
         tape.watch(x)
         y = TensorArray(nf.float32, 1).write(0, nf.constant(2.0)).read(0)
     assert tape.gradient(y, x) is None
+
+
+def test_variant_flow_repr_and_numpy_match_tensorflow(real_tf):
+    import ndflow
+    ours = ndflow.TensorArray(ndflow.float32, size=2).write(0, 1.0).flow
+    theirs = real_tf.raw_ops.TensorListReserve(element_shape=-1, num_elements=2,
+                                               element_dtype=real_tf.float32)
+    assert repr(ours) == repr(theirs)
+    assert str(ours) == str(theirs)
+    with pytest.raises(ndflow.errors.InvalidArgumentError):
+        ours.numpy()
