@@ -1,10 +1,11 @@
 """Custom training loop throughput: Flatten(28x28) -> Dense(100, relu) -> Dense(10, softmax),
-SparseCategoricalCrossentropy, Nadam(0.01), a GradientTape step per batch of 32, eager.
+SparseCategoricalCrossentropy, Nadam(0.01), a GradientTape step per batch of 32, eager; with
+--graph the step runs in ndflow.function / tf.function (PyTorch stays eager).
 
 Prints steps per second for ndflow, TensorFlow and PyTorch (the same model and optimizer),
 each in its own process. Run by hand:
 
-    python bench/custom_loop.py [--steps 300]
+    python bench/custom_loop.py [--steps 300] [--graph]
 """
 import argparse
 import os
@@ -16,7 +17,7 @@ from _runner import available, print_table, run_workload  # noqa: E402
 WORKLOAD = """
 import json, sys, time
 import numpy as np
-framework, steps = sys.argv[1], int(sys.argv[2])
+framework, steps, graph = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 rng = np.random.default_rng(0)
 x = rng.random((steps * 32, 28, 28), dtype=np.float32)
 y = rng.integers(0, 10, size=steps * 32).astype(np.int64)
@@ -45,12 +46,17 @@ else:
                               keras.layers.Dense(10, activation="softmax")])
     optimizer = keras.optimizers.Nadam(learning_rate=0.01)
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    def step(i):
-        xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+    def train_step(xb, yb):
         with tf.GradientTape() as tape:
             loss = loss_fn(yb, model(xb, training=True))
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+    if graph:
+        train_step = tf.function(train_step)
+        x, y = tf.constant(x), tf.constant(y)
+    def step(i):
+        train_step(x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32])
 
 for i in range(10):
     step(i)
@@ -60,16 +66,18 @@ for _ in range(3):
     for i in range(steps):
         step(i)
     rates.append(steps / (time.perf_counter() - start))
-print(json.dumps({"eager custom loop steps/s": float(np.median(rates))}))
+label = "step in a function (torch: eager)" if graph else "eager custom loop"
+print(json.dumps({f"{label} steps/s": float(np.median(rates))}))
 """
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--graph", action="store_true", help="run the step as a graph function")
     args = parser.parse_args()
     frameworks = ["ndflow"] + [f for f in ("tensorflow", "torch") if available(f)]
-    results = {f: run_workload(WORKLOAD, f, args.steps) for f in frameworks}
+    results = {f: run_workload(WORKLOAD, f, args.steps, int(args.graph)) for f in frameworks}
     print_table(results)
 
 
