@@ -13,6 +13,7 @@ from ndflow.backend import xp
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import EagerTensor, Tensor
 from ndflow.framework.tensor_shape import TensorShape
+from ndflow.ops.registry import check_dtypes
 
 resource = dtypes.DType("resource", object, 20)
 
@@ -255,7 +256,7 @@ class Graph:
         base = name or _DEFAULT_NAMES.get(op.name, op.name)
         inputs = tuple(self.graph_input(t, base, i) if type(t) is not GraphTensor
                        or t._op.graph is not self else t for i, t in enumerate(inputs))
-        _check_dtypes(op, inputs)
+        check_dtypes(op, inputs)
         operation = self._add(op.name, op, inputs, dict(attrs), name)
         outputs = _infer_outputs(operation, op, inputs, attrs)
         operation.outputs = outputs
@@ -346,18 +347,6 @@ def examples_for(shape, dtype):
 def _zero_ints(example):
     return np.zeros_like(example) if example.dtype.kind in "iu" else example
 
-
-def _check_dtypes(op, inputs):
-    if op._same_pair:
-        if inputs[0]._dtype is not inputs[1]._dtype:
-            from ndflow.ops.registry import dtype_mismatch
-            raise dtype_mismatch(op, inputs, 0, 1)
-    elif op._same_rest is not None:
-        from ndflow.ops.registry import _check_same
-        _check_same(op, inputs)
-    if op._allowed_mask and not inputs[0]._dtype._bit & op._allowed_mask:
-        from ndflow.ops.registry import dtype_not_allowed
-        raise dtype_not_allowed(op, inputs[0]._dtype)
 
 
 def _run(op, values, attrs):

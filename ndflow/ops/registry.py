@@ -95,11 +95,12 @@ class OpRecord:
 
 def execute(op, inputs, attrs=_EMPTY):
     """Runs ``op`` on a tuple of tensors and returns its output tensor (or tuple of them)."""
-    if GRAPHS:
+    if GRAPHS:   # the graph checks dtypes with check_dtypes
         result = GRAPHS[-1].create_op(op, inputs, attrs)
         if TAPES and op.grad is not None:
             record(op, inputs, result, attrs)
         return result
+    # check_dtypes(op, inputs), inlined: this is the eager hot path.
     if op._same_pair:
         if inputs[0]._dtype is not inputs[1]._dtype:
             raise dtype_mismatch(op, inputs, 0, 1)
@@ -129,6 +130,17 @@ def execute(op, inputs, attrs=_EMPTY):
     if TAPES and op.grad is not None:
         record(op, inputs, result, attrs)
     return result
+
+
+def check_dtypes(op, inputs):
+    """Raises InvalidArgumentError when ``inputs`` break ``op``'s dtype rules."""
+    if op._same_pair:
+        if inputs[0]._dtype is not inputs[1]._dtype:
+            raise dtype_mismatch(op, inputs, 0, 1)
+    elif op._same_rest is not None:
+        _check_same(op, inputs)
+    if op._allowed_mask and not inputs[0]._dtype._bit & op._allowed_mask:
+        raise dtype_not_allowed(op, inputs[0]._dtype)
 
 
 def _check_same(op, inputs):
