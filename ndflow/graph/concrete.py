@@ -43,6 +43,39 @@ def map_leaves(value, fn):
     return value
 
 
+_TENSOR, _VARIABLE = "T", "V"
+
+
+def signature_key(value, flat, specs=True):
+    """The trace-cache key of one argument: tensors, arrays and specs by dtype and shape (only
+    their kind when ``specs`` is False), variables likewise, containers by structure, other
+    values by value (or identity when unhashable). Tensor-like leaves are appended to ``flat``
+    in the order ``map_leaves`` visits them."""
+    kind = type(value)
+    if kind is EagerTensor:
+        flat.append(value)
+        return (_TENSOR, value._dtype, value._value.shape) if specs else _TENSOR
+    if isinstance(value, Variable):
+        flat.append(value)
+        return (_VARIABLE, value.dtype, value.shape._dims) if specs else _VARIABLE
+    if isinstance(value, (np.ndarray, TensorSpec, Tensor)):
+        flat.append(value)
+        if not specs:
+            return _TENSOR
+        spec = spec_of(value)
+        return (_TENSOR, spec.dtype, spec.shape._dims)
+    if kind in (list, tuple) or (isinstance(value, tuple) and hasattr(value, "_fields")):
+        return (kind, tuple(signature_key(v, flat, specs) for v in value))
+    if kind is dict:
+        return (dict, tuple((k, signature_key(value[k], flat, specs))
+                            for k in sorted(value, key=repr)))
+    try:
+        hash(value)
+        return (kind, value)
+    except TypeError:
+        return (kind, id(value))
+
+
 class ArgDef:
     """One input or output argument of a function signature: name and dtype."""
 
@@ -81,7 +114,7 @@ def trace(name, fn, values, names, specs, structure, signature):
                 graph.inputs.append(handle)
                 flat_specs.append(TensorSpec(leaf.shape, leaf.dtype, arg_name))
                 return leaf
-            spec = next(spec_iter) if spec_iter is not None else _spec(leaf)
+            spec = next(spec_iter) if spec_iter is not None else spec_of(leaf)
             flat_specs.append(spec)
             return graph.placeholder(spec.dtype, spec.shape, spec.name or arg_name)
         return replace
@@ -119,7 +152,8 @@ def trace(name, fn, values, names, specs, structure, signature):
     return ConcreteFunction(graph, values, names, flat_specs, structured, structure)
 
 
-def _spec(leaf):
+def spec_of(leaf):
+    """The TensorSpec of a tensor, variable, array or spec."""
     if isinstance(leaf, TensorSpec):
         return leaf
     if isinstance(leaf, np.ndarray):
@@ -145,7 +179,7 @@ class ConcreteFunction:
         self._flat_specs = flat_specs
         self._structure_key = _structure_key(values)
         self._structured_inputs = structure if structure is not None else tuple(
-            map_leaves(v, _spec) for v in values)
+            map_leaves(v, spec_of) for v in values)
         self._structured_outputs = structured_outputs
         self._compiled = None
         self._output_dtypes = [t.dtype for t in graph.outputs]
@@ -229,7 +263,7 @@ class ConcreteFunction:
             if isinstance(leaf, Variable):
                 if leaf.dtype is not spec.dtype or leaf.shape != spec.shape:
                     return False
-            elif not _spec(leaf).is_subtype_of(spec):
+            elif not spec_of(leaf).is_subtype_of(spec):
                 return False
         return True
 
@@ -263,8 +297,8 @@ class ConcreteFunction:
             raise TypeError(f"{self.graph.name}: expected {len(self._flat_specs)} tensor "
                             f"arguments matching {self._flat_specs}, got {len(flat)}")
         for leaf, spec in zip(flat, self._flat_specs):
-            if not isinstance(leaf, Variable) and not _spec(leaf).is_subtype_of(spec):
-                raise TypeError(f"{self.graph.name}: argument {_spec(leaf)!r} is not "
+            if not isinstance(leaf, Variable) and not spec_of(leaf).is_subtype_of(spec):
+                raise TypeError(f"{self.graph.name}: argument {spec_of(leaf)!r} is not "
                                 f"compatible with {spec!r}")
         return self._call_flat(flat)
 
@@ -305,19 +339,5 @@ def map_leaves_out(structure, fn):
 
 
 def _structure_key(values):
-    def key(value):
-        if _is_leaf(value):
-            return "V" if isinstance(value, Variable) else "T"
-        kind = type(value)
-        if kind in (list, tuple) or (isinstance(value, tuple) and hasattr(value, "_fields")):
-            return (kind, tuple(key(v) for v in value))
-        if kind is dict:
-            return (dict, tuple((k, key(value[k])) for k in sorted(value, key=repr)))
-        try:
-            hash(value)
-            return (kind, value)
-        except TypeError:
-            return (kind, id(value))
-    return tuple(key(v) for v in values)
-
-
+    """The arguments' key without shapes and dtypes: which concrete functions could take them."""
+    return tuple(signature_key(v, [], specs=False) for v in values)

@@ -16,14 +16,6 @@ from ndflow.ops.registry import Op, record
 from ndflow.util import nest
 
 
-def _to_graph_tensor(graph, value, dtype=None):
-    from ndflow.ops.inputs import as_tensor
-    from ndflow.framework.tensor import convert_to_tensor
-    tensor = convert_to_tensor(value, dtype) if dtype is not None and not hasattr(
-        value, "dtype") else as_tensor(value)
-    return graph.graph_input(tensor, None, 0)
-
-
 def _trace_subgraph(name, fn, args_specs, outer, examples=()):
     """Traces ``fn`` on placeholders of ``args_specs`` [(shape, dtype, name)] in a new graph
     nested in ``outer`` (``examples``: the example values the placeholders' inference uses,
@@ -36,7 +28,7 @@ def _trace_subgraph(name, fn, args_specs, outer, examples=()):
     GRAPHS.append(graph)
     try:
         result = fn(*args)
-        flat = [_to_graph_tensor(graph, leaf) for leaf in nest.flatten(result)]
+        flat = [graph.graph_input(leaf, None, 0) for leaf in nest.flatten(result)]
     finally:
         GRAPHS.pop()
     graph.outputs = flat
@@ -48,8 +40,7 @@ def _is_stateful(graph):
 
 
 def _compile(graph):
-    captured = [inner for _, inner in graph.captures.values()]
-    return CompiledGraph(graph, graph.inputs, graph.outputs), captured
+    return CompiledGraph(graph, graph.inputs, graph.outputs)
 
 
 def _capture_order(graphs):
@@ -72,7 +63,7 @@ def _capture_order(graphs):
 def cond(pred, true_fn, false_fn, name=None):
     """An ``If`` node choosing between the traced branches at run time."""
     outer = GRAPHS[-1]
-    pred = _to_graph_tensor(outer, pred)
+    pred = outer.graph_input(pred, None, 0)
     if pred._const is not None:       # known while tracing: only that branch exists
         return (true_fn if bool(pred._const) else false_fn)()
     then_graph, then_result, then_flat = _trace_subgraph("cond_true", lambda: true_fn(), [],
@@ -81,8 +72,8 @@ def cond(pred, true_fn, false_fn, name=None):
                                                          outer)
     _check_branches(then_result, else_result, then_flat, else_flat)
     captured, (then_pos, else_pos) = _capture_order([then_graph, else_graph])
-    then_run, _ = _compile(then_graph)
-    else_run, _ = _compile(else_graph)
+    then_run = _compile(then_graph)
+    else_run = _compile(else_graph)
 
     def run_if(pred_value, *values):
         if pred_value:
@@ -174,7 +165,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
     user_leaves = nest.flatten(loop_vars)
     # Composite loop variables (TensorArray) travel as the tensors they flatten to.
     templates = {i: v for i, v in enumerate(user_leaves) if hasattr(v, "_from_flow")}
-    flat_vars = [_to_graph_tensor(outer, v._flatten()[0] if i in templates else v)
+    flat_vars = [outer.graph_input(v._flatten()[0] if i in templates else v, None, 0)
                  for i, v in enumerate(user_leaves)]
     if shape_invariants is not None:
         shapes = [TensorShape(s) for s in nest.flatten(shape_invariants)]
@@ -205,8 +196,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
                                                          examples)
     _check_body(loop_vars, body_result, flat_vars, body_flat, shapes)
     captured, (cond_pos, body_pos) = _capture_order([cond_graph, body_graph])
-    cond_run, _ = _compile(cond_graph)
-    body_run, _ = _compile(body_graph)
+    cond_run = _compile(cond_graph)
+    body_run = _compile(body_graph)
     count = len(flat_vars)
     limit = None if maximum_iterations is None else int(maximum_iterations)
 

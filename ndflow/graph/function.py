@@ -10,60 +10,17 @@ import inspect
 import warnings
 import weakref
 
-import numpy as np
 
-from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS
-from ndflow.framework.tensor import EagerTensor, Tensor
+from ndflow.framework.tensor import Tensor
 from ndflow.graph import config as _config
-from ndflow.graph.concrete import ConcreteFunction, trace
+from ndflow.graph.concrete import ConcreteFunction, signature_key, spec_of, trace
 from ndflow.graph.tensor_spec import TensorSpec
 from ndflow.ops.variables import Variable
 from ndflow.util import nest
 
 _RETRACE_WARNING_AFTER = 5
 
-
-class _Leaf:
-    """How one argument leaf is passed to a concrete function."""
-    TENSOR, VARIABLE = 0, 1
-
-
-def _leaf_key(value, flat):
-    """The cache key of one argument value; tensor-like leaves are appended to ``flat``."""
-    kind = type(value)
-    if kind is EagerTensor:
-        flat.append(value)
-        return (_Leaf.TENSOR, value._dtype, value._value.shape)
-    if isinstance(value, Variable):
-        flat.append(value)
-        return (_Leaf.VARIABLE, value.dtype, tuple(value.shape.as_list()))
-    if isinstance(value, np.ndarray):
-        flat.append(value)
-        return (_Leaf.TENSOR, dtypes.NP_TO_DTYPE[value.dtype], value.shape)
-    if isinstance(value, TensorSpec):
-        flat.append(value)
-        return (_Leaf.TENSOR, value.dtype, value.shape._dims)
-    if isinstance(value, Tensor):           # a symbolic tensor of an enclosing trace
-        flat.append(value)
-        return (_Leaf.TENSOR, value.dtype, value.shape._dims)
-    if kind in (list, tuple) or (isinstance(value, tuple) and hasattr(value, "_fields")):
-        return (kind, tuple(_leaf_key(v, flat) for v in value))
-    if kind is dict:
-        return (dict, tuple((k, _leaf_key(value[k], flat)) for k in sorted(value, key=repr)))
-    try:
-        hash(value)
-        return (kind, value)
-    except TypeError:
-        return (kind, id(value))
-
-
-def _spec_of(value):
-    if isinstance(value, TensorSpec):
-        return value
-    if isinstance(value, np.ndarray):
-        return TensorSpec(value.shape, dtypes.NP_TO_DTYPE[value.dtype])
-    return TensorSpec(value.shape, value.dtype)
 
 
 class Function:
@@ -140,7 +97,7 @@ class Function:
         if self._input_signature is not None:
             return self._signature_call(values, names)
         flat = []
-        key = tuple(_leaf_key(v, flat) for v in values)
+        key = tuple(signature_key(v, flat) for v in values)
         concrete = self._cache.get(key)
         if concrete is None:
             concrete = self._compatible(values, flat) or self._new_trace(values, names, flat)
@@ -161,7 +118,7 @@ class Function:
 
     def _relaxed_specs(self, values, flat):
         """Specs where the dimensions that differ from an earlier trace are None."""
-        mine = [_spec_of(v) for v in flat]
+        mine = [spec_of(v) for v in flat]
         for concrete in reversed(self._concrete):
             theirs = concrete._flat_specs
             if len(theirs) != len(mine) or not concrete._same_structure(values):

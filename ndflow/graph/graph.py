@@ -56,6 +56,7 @@ class GraphTensor(Tensor):
         return self._shape.rank
 
     def numpy(self):
+        """The value, when known while tracing; otherwise NotImplementedError."""
         if self._const is not None:   # known while tracing (ndflow's wrappers read shapes so)
             return self._const
         raise NotImplementedError(

@@ -203,6 +203,7 @@ class RaggedTensor:
         return self.shape.rank
 
     def nrows_int(self):
+        """The number of rows as a Python int."""
         return len(self._splits) - 1
 
     def nrows(self, out_type=None, name=None):

@@ -20,10 +20,12 @@ def ag_call(attr, *args):
 
 
 def assign(name, value):
+    """The statement ``name = value``."""
     return ast.Assign(targets=[ast.Name(name, ast.Store())], value=value)
 
 
 def not_flag(name):
+    """The expression ``not name``."""
     return ast.UnaryOp(op=ast.Not(), operand=ast.Name(name, ast.Load()))
 
 
@@ -37,6 +39,7 @@ class Namer:
                        if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 
     def new(self, base):
+        """A name starting with ``base`` that the function does not use yet."""
         name, count = base, 0
         while name in self.taken:
             count += 1
@@ -218,33 +221,39 @@ class ExpressionTransformer(ast.NodeTransformer):
         self.first_arg = first_arg
 
     def visit_FunctionDef(self, node):  # noqa: N802 - ast's visitor naming
+        """Nested functions are converted on their own, not here."""
         return node
 
     visit_AsyncFunctionDef = visit_FunctionDef
     visit_ClassDef = visit_FunctionDef
 
     def visit_For(self, node):  # noqa: N802
+        """Lowers the loop's expressions and keeps its extra loop tests."""
         self.generic_visit(node)
         if hasattr(node, "ag_extra_tests"):
             node.ag_extra_tests = [self.visit(t) for t in node.ag_extra_tests]
         return node
 
     def visit_BoolOp(self, node):  # noqa: N802
+        """``a and b`` -> ``ag__.and_(lambda: a, lambda: b)`` (likewise ``or``)."""
         self.generic_visit(node)
         lambdas = [thunk(v) for v in node.values]
         return ag_call("and_" if isinstance(node.op, ast.And) else "or_", *lambdas)
 
     def visit_UnaryOp(self, node):  # noqa: N802
+        """``not a`` -> ``ag__.not_(a)``."""
         self.generic_visit(node)
         if isinstance(node.op, ast.Not):
             return ag_call("not_", node.operand)
         return node
 
     def visit_IfExp(self, node):  # noqa: N802
+        """``a if t else b`` -> ``ag__.if_exp(t, lambda: a, lambda: b)``."""
         self.generic_visit(node)
         return ag_call("if_exp", node.test, thunk(node.body), thunk(node.orelse))
 
     def visit_Call(self, node):  # noqa: N802
+        """Calls go through ``ag__.converted_call`` (builtins stay direct)."""
         self.generic_visit(node)
         func = node.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
@@ -272,5 +281,6 @@ class ExpressionTransformer(ast.NodeTransformer):
 
 
 def thunk(expr):
+    """``lambda: expr``, so an operand is evaluated only when needed."""
     return ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
                                          kw_defaults=[], kwarg=None, defaults=[]), body=expr)

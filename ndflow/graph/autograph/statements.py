@@ -52,6 +52,7 @@ def bound_names(stmts):
 
 
 def kills(stmt, name):
+    """True when ``stmt`` is a plain assignment to ``name`` (which ends its old value)."""
     if isinstance(stmt, ast.Assign):
         return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
     if isinstance(stmt, ast.AnnAssign):
@@ -118,6 +119,7 @@ class StatementConverter:
         self.modified = {}
 
     def block(self, stmts, live_after):
+        """Converts a statement list, given the names live after it."""
         out = []
         for i, stmt in enumerate(stmts):
             live = _after(stmts[i + 1:], live_after)
