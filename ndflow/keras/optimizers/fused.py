@@ -40,6 +40,12 @@ def adam(g, variable, m_var, v_var, keep_m, keep_v, alpha, epsilon, v_hat_var=No
     tmp -= v
     tmp *= dt(keep_v)
     v += tmp
+    _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var)
+
+
+def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
+    """w -= m·alpha / (sqrt(v or max(v_hat, v)) + epsilon), with ``tmp`` as scratch."""
+    dt = w.dtype.type
     if v_hat_var is not None:
         v_hat = v_hat_var._buffer_for_update()
         np.maximum(v_hat, v, out=v_hat)
@@ -191,17 +197,8 @@ def sparse_adam(values, indices, variable, m_var, v_var, keep_m, keep_v, alpha, 
                 v_hat_var=None):
     """Adam with slices (Keras squares each slice before densifying)."""
     w = variable._buffer_for_update()
-    dt = w.dtype.type
     m, v, tmp = _moments(values, indices, w, m_var, v_var, keep_m, keep_v)
-    if v_hat_var is not None:
-        v_hat = v_hat_var._buffer_for_update()
-        np.maximum(v_hat, v, out=v_hat)
-        v = v_hat
-    np.sqrt(v, out=tmp)
-    tmp += dt(epsilon)
-    step = np.multiply(m, dt(alpha), out=_scratch(w, 1))
-    step /= tmp
-    w -= step
+    _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var)
 
 
 def sparse_nadam(values, indices, variable, m_var, v_var, constants, epsilon):
