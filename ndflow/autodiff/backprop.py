@@ -68,7 +68,8 @@ def backprop(records, targets, output_gradients, source_ids, watched=None):
             for o in rec.outputs:
                 if id(o) not in source_ids:
                     grads.pop(id(o), None)
-            dys = [zeros_like(o) if d is None and o.dtype in _INEXACT
+            zero_fill = not getattr(op.grad, "missing_as_none", False)
+            dys = [(zeros_like(o) if zero_fill and o.dtype in _INEXACT else None) if d is None
                    else _dense(d) if d.__class__ is IndexedSlices else d
                    for d, o in zip(dys, rec.outputs)]
             in_grads = op.grad(rec, *dys)

@@ -120,12 +120,20 @@ class _Emitter:
                 names[id(handle)] = self.variable(variable)
         operations = graph._operations if getattr(graph, "optimized", False) else \
             live_operations(graph, outputs)
-        for operation in operations:
+        # At the top level, locals are deleted after their last use so that their arrays are
+        # freed (and their memory reused) early, and in-place variable updates see no other
+        # reference to the variable's buffer (which would force a copy).
+        dead_after = _dead_after(operations, outputs) if indent == 1 else {}
+        for position, operation in enumerate(operations):
             if operation.type == "Placeholder":
                 if id(operation.outputs[0]) not in names:
                     raise ValueError(f"graph input {operation.name} was not given a value")
                 continue
             self.operation(operation, names, indent)
+            dead = [names[id(t)] for t in dead_after.get(position, ())]
+            dead = [name for name in dead if name[0] in "ta"]     # locals, not bound globals
+            if dead:
+                self.emit(indent, f"del {', '.join(dead)}")
         return [names[id(t)] for t in outputs]
 
     def operation(self, operation, names, indent):
@@ -251,6 +259,21 @@ def _is_scalar_gather(operation):
     return (params._shape.rank == 1 and indices._shape.rank == 0
             and operation.attrs.get("axis") == 0 and not operation.attrs.get("batch_dims")
             and np.dtype(params._dtype.as_numpy_dtype).kind in _SCALAR_CONST_KINDS)
+
+
+def _dead_after(operations, outputs):
+    """{position: tensors whose last reader is the operation at that position}; graph outputs
+    never die."""
+    last = {}
+    for position, operation in enumerate(operations):
+        for t in operation.inputs:
+            last[id(t)] = (position, t)
+    for t in outputs:
+        last.pop(id(t), None)
+    dead = {}
+    for position, t in last.values():
+        dead.setdefault(position, []).append(t)
+    return dead
 
 
 def live_operations(graph, outputs):

@@ -39,6 +39,7 @@ class Function:
         self._concrete = []
         self._converted = None
         self._signature = _safe_signature(python_function)
+        self._plain_names = _plain_parameter_names(self._signature)
         self._variables_created = False
         self._trace_count = 0
         self._instances = weakref.WeakKeyDictionary()
@@ -82,6 +83,9 @@ class Function:
 
     def _bind(self, args, kwargs):
         """The arguments as one tuple in parameter order (defaults filled in)."""
+        names = self._plain_names
+        if names is not None and not kwargs and len(args) == len(names):
+            return args, names      # every parameter given by position: nothing to bind
         sig = self._signature
         if sig is None:
             return args + tuple(kwargs.values()), None
@@ -239,3 +243,14 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
 
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
+
+
+def _plain_parameter_names(signature):
+    """The parameter names when every parameter may be passed by position (no ``*args``,
+    ``**kwargs`` or keyword-only ones), else None."""
+    if signature is None:
+        return None
+    params = signature.parameters.values()
+    if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
+        return None
+    return tuple(signature.parameters)

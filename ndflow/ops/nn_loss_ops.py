@@ -131,21 +131,35 @@ def _expand(dloss, like, axis):
     return reshape(dloss, shape)
 
 
-@register_gradient("SoftmaxCrossEntropyWithLogits")
+# The loss's second output (the backprop term) is rarely differentiated; its gradient arrives
+# as None then, and the softmax Jacobian product it would need is skipped.
+
+@register_gradient("SoftmaxCrossEntropyWithLogits", missing_as_none=True)
 def _softmax_xent_grad(op, dloss, dbackprop):
     from ndflow.ops.nn_ops import log_softmax
     logits, labels = op.inputs
     backprop = op.outputs[1]
     axis = op.get_attr("axis")
+    if dloss is None:
+        from ndflow.ops.array_ops import zeros_like
+        dloss = zeros_like(op.outputs[0])
     g = _expand(dloss, backprop, axis)
-    grad_logits = M.add(M.multiply(g, backprop), _softmax_jacobian_product(logits, dbackprop, axis))
-    grad_labels = M.subtract(M.multiply(g, M.negative(log_softmax(logits, axis))), dbackprop)
+    grad_logits = M.multiply(g, backprop)
+    grad_labels = M.multiply(g, M.negative(log_softmax(logits, axis)))
+    if dbackprop is not None:
+        grad_logits = M.add(grad_logits, _softmax_jacobian_product(logits, dbackprop, axis))
+        grad_labels = M.subtract(grad_labels, dbackprop)
     return M.unbroadcast(grad_logits, logits), M.unbroadcast(grad_labels, labels)
 
 
-@register_gradient("SparseSoftmaxCrossEntropyWithLogits")
+@register_gradient("SparseSoftmaxCrossEntropyWithLogits", missing_as_none=True)
 def _sparse_xent_grad(op, dloss, dbackprop):
     logits = op.inputs[0]
     backprop = op.outputs[1]
-    g = _expand(dloss, backprop, -1)
-    return M.add(M.multiply(g, backprop), _softmax_jacobian_product(logits, dbackprop, -1)), None
+    if dloss is None:
+        from ndflow.ops.array_ops import zeros_like
+        dloss = zeros_like(op.outputs[0])
+    grad_logits = M.multiply(_expand(dloss, backprop, -1), backprop)
+    if dbackprop is not None:
+        grad_logits = M.add(grad_logits, _softmax_jacobian_product(logits, dbackprop, -1))
+    return grad_logits, None

@@ -55,13 +55,16 @@ def register(name, kernel=None, **kwargs):
     return op
 
 
-def register_gradient(name):
+def register_gradient(name, missing_as_none=False):
     """Decorator that sets the gradient function of a registered op.
 
     The function receives the op record (``inputs``, ``outputs``, ``get_attr``) and one
-    gradient per output, and returns one gradient (or None) per input.
+    gradient per output, and returns one gradient (or None) per input. An output nobody
+    differentiated gets a zero gradient, or None when ``missing_as_none`` (for gradient
+    functions that can then skip work).
     """
     def decorate(fn):
+        fn.missing_as_none = missing_as_none
         REGISTRY[name].grad = fn
         return fn
     return decorate

@@ -1,5 +1,7 @@
 """The compiled executor: inlined variable reads and updates, loops and branches as nested code,
 scalar fast paths, and kernel errors mapped back to their ops."""
+import weakref
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,40 @@ def test_errors_name_the_failing_op_inside_branches():
     concrete = f.get_concrete_function(spec, spec)
     with pytest.raises(nd.errors.InvalidArgumentError, match="MatMul"):
         concrete(nd.ones([2, 3]), nd.ones([2, 3]))
+
+
+def test_dead_locals_are_deleted_so_in_place_updates_need_no_copy():
+    model = nd.keras.Sequential([nd.keras.Input((4,)), nd.keras.layers.Dense(3)])
+    optimizer = nd.keras.optimizers.Adam(0.1)
+
+    @nd.function
+    def step(x):
+        with nd.GradientTape() as tape:
+            loss = nd.reduce_sum(model(x) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+    x = nd.constant(np.ones((2, 4), np.float32))
+    step(x)
+    kernel = model.trainable_variables[0]
+    buffer = weakref.ref(kernel._value)      # a weak reference does not force a copy
+    before = kernel.numpy()
+    step(x)
+    assert kernel._value is buffer()         # updated in place: no copy was needed
+    assert not np.array_equal(kernel.numpy(), before)
+    code = step.get_concrete_function(x).pretty_code()
+    assert "del " in code
+    assert code.splitlines()[-1].strip().startswith("return")
+
+
+def test_outputs_and_arrays_still_read_are_not_deleted_or_overwritten():
+    v = nd.Variable([1.0, 2.0])
+
+    @nd.function
+    def f():
+        before = v.read_value()
+        v.assign_add([1.0, 1.0])
+        return before, v.read_value()
+    before, after = f()
+    np.testing.assert_array_equal(before.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(after.numpy(), [2.0, 3.0])

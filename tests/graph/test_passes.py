@@ -49,6 +49,27 @@ def test_constant_folding_replaces_ops_on_constants():
     np.testing.assert_array_equal(concrete(nd.constant([1.0, 2.0, 3.0])).numpy(), [7, 8, 9])
 
 
+def test_constant_folding_folds_ones_like_of_known_shapes_and_what_follows():
+    _only("constant_folding")
+
+    def f(x):
+        loss = nd.reduce_sum(x * x)
+        return x * nd.reshape(nd.ones_like(loss) / 4.0, [1])
+    concrete, graph, types = _optimized(f, VEC)
+    assert "OnesLike" in [op.type for op in concrete.graph.get_operations()]
+    assert "OnesLike" not in types and "RealDiv" not in types and "Reshape" not in types
+    np.testing.assert_array_equal(concrete(nd.constant([4.0, 8.0, 12.0])).numpy(), [1, 2, 3])
+
+
+def test_constant_folding_leaves_ones_like_of_unknown_shapes():
+    _only("constant_folding")
+
+    def f(x):
+        return nd.ones_like(x) + x
+    _, _, types = _optimized(f, nd.TensorSpec([None], nd.float32))
+    assert "OnesLike" in types
+
+
 def test_constant_folding_keeps_stateful_ops():
     _only("constant_folding")
 
