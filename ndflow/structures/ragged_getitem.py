@@ -2,6 +2,7 @@
 index on the uniform inner axes."""
 import numpy as np
 
+from ndflow.framework import errors
 from ndflow.framework.tensor import Tensor
 from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, gather_rows
 
@@ -56,12 +57,19 @@ def _inner(rt, rest):
     """Applies ``rest`` to axes 1.. of every row of ``rt`` (axis 1 is ragged)."""
     head, tail = rest[0], rest[1:]
     if not isinstance(head, slice):
-        raise ValueError("Cannot index into an inner ragged dimension.")  # noqa: TRY004 - TF
-    values = rt.values
-    if tail:
-        values = (_inner(values, tail) if isinstance(values, RaggedTensor)
-                  else values[(slice(None),) + tail])
-    head = _slice(head)
+        if rt.uniform_row_length is None:
+            raise ValueError("Cannot index into an inner ragged dimension.")  # noqa: TRY004
+        return _uniform_index(rt, _index(head), tail)
+    values, head = rt.values, _slice(head)
+    if tail and isinstance(values, RaggedTensor):
+        if head != slice(None):
+            # As TF: once this axis is sliced, inner uniform axes are handled as ragged ones.
+            if not isinstance(tail[0], slice):
+                raise ValueError("Cannot index into an inner ragged dimension.")
+            values = RaggedTensor(values.values, values.row_splits, internal=True)
+        values = _inner(values, tail)
+    elif tail:
+        values = values[(slice(None),) + tail]
     if head == slice(None):
         return rt.with_values(values)
     splits = rt._splits
@@ -74,6 +82,23 @@ def _inner(rt, rest):
         lengths.append(len(idx))
     picks = np.concatenate(picks) if picks else np.zeros(0, np.int64)
     new_splits = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+    uniform = rt.uniform_row_length
+    if uniform is not None:
+        # Rows of one length stay of one length after the same slice.
+        uniform = _np_splits(len(range(*head.indices(int(uniform.numpy())))), uniform.dtype)
     return RaggedTensor(gather_rows(values, picks), _np_splits(new_splits, rt.row_splits_dtype),
-                        internal=True)
+                        internal=True, uniform_row_length=uniform)
 
+
+
+def _uniform_index(rt, i, tail):
+    """``rt[:, i, *tail]`` where axis 1 is uniform: item ``i`` of every row."""
+    length = int(rt.uniform_row_length.numpy())
+    if not -length <= i < length:
+        raise errors.InvalidArgumentError(
+            None, None, f"Index out of bounds when indexing into a ragged tensor: index {i} "
+                        f"on a dimension of size {length}")
+    picked = gather_rows(rt.values, rt._splits[:-1] + i % length)
+    if not tail:
+        return picked
+    return getitem(picked, (slice(None),) + tail)

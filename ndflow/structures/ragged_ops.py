@@ -151,9 +151,10 @@ def concat(values, axis, name=None):
     combined = concat_rows(parts)
     bases = np.cumsum([0] + [int(p._splits[-1]) for p in parts])
     picks, lengths = [], np.zeros(n, np.int64)
+    part_splits = [p._splits for p in parts]
     for i in range(n):
-        for j, p in enumerate(parts):
-            lo, hi = p._splits[i], p._splits[i + 1]
+        for j, splits in enumerate(part_splits):
+            lo, hi = splits[i], splits[i + 1]
             picks.append(np.arange(lo, hi) + bases[j])
             lengths[i] += hi - lo
     picks = np.concatenate(picks) if picks else np.zeros(0, np.int64)
@@ -199,7 +200,9 @@ def boolean_mask(data, mask, name=None):
             raise errors.InvalidArgumentError(
                 None, None, f"boolean_mask: mask has {mask_arr.shape[0]} rows but data has "
                             f"{data.nrows_int()}")
-        return gather_rows(data, np.flatnonzero(mask_arr))
+        rows = gather_rows(data, np.flatnonzero(mask_arr))
+        # As TF: the masked dimension is ragged even when data's rows were uniform.
+        return RaggedTensor(rows.values, rows.row_splits, internal=True)
     if mask.dtype is not dtypes.bool:
         raise TypeError(f"mask must have dtype bool, got {mask.dtype.name}")
     if not isinstance(data, RaggedTensor) or not _same_splits(data, mask):
@@ -227,6 +230,14 @@ def _segment(kind, data, ids, num):
     return _SEGMENT[kind](data, ids, num)
 
 
+def _replace_innermost(rt, values):
+    """``rt`` with its innermost ragged level replaced by ``values`` (the outer partitions,
+    uniform ones included, stay)."""
+    if not isinstance(rt.values, RaggedTensor):
+        return values
+    return rt.with_values(_replace_innermost(rt.values, values))
+
+
 def _reduce_axis(kind, rt, axis):
     k = rt.ragged_rank
     if axis > k:
@@ -236,10 +247,7 @@ def _reduce_axis(kind, rt, axis):
         while isinstance(inner.values, RaggedTensor):
             inner = inner.values
         reduced = _segment(kind, rt.flat_values, inner._rowids(), inner.nrows_int())
-        if k == 1:
-            return reduced
-        return RaggedTensor.from_nested_row_splits(reduced, rt.nested_row_splits[:-1],
-                                                   validate=False)
+        return _replace_innermost(rt, reduced)
     if axis == 0 and k == 1:
         columns = rt._flat_positions()[:, 1]
         width = int(np.diff(rt._splits).max()) if rt.nrows_int() else 0
@@ -262,7 +270,10 @@ def _reduce(kind, input_tensor, axis, keepdims):
         total, count = (_reduce("sum", input_tensor, axis, keepdims),
                         _reduce("sum", ones, axis, keepdims))
         if isinstance(total, RaggedTensor):
-            return elementwise(math_ops.truediv, total, count)
+            mean = elementwise(math_ops.truediv, total, count)
+            # TF's ragged mean reports every ragged level as ragged, uniform or not.
+            return RaggedTensor.from_nested_row_splits(mean.flat_values, mean.nested_row_splits,
+                                                       validate=False)
         return math_ops.truediv(total, count)
     if axis is None:
         result = _DENSE[kind](input_tensor.flat_values)

@@ -1,10 +1,12 @@
 """``RaggedTensor``: a tensor whose rows have different lengths (TensorFlow's row-splits encoding).
 
 A ragged tensor is ``values`` (a dense tensor or another ragged tensor) cut into rows by
-``row_splits``: row ``i`` is ``values[row_splits[i]:row_splits[i + 1]]``. The splits are kept both
-as an int tensor (what users see) and as a NumPy array (for the index arithmetic, which never needs
-gradients). Everything that moves values goes through ndflow ops (gather, concat, segment sums),
-so a GradientTape sees through ragged tensors to their flat values.
+``row_splits``: row ``i`` is ``values[row_splits[i]:row_splits[i + 1]]``. A partition whose rows all
+have one length also keeps that length (``uniform_row_length``), which makes the dimension show in
+the static shape. The state lives only in those int tensors; the index arithmetic reads their NumPy
+values when it needs them (it never needs gradients). Everything that moves values goes through
+ndflow ops (gather, concat, segment sums), so a GradientTape sees through ragged tensors to their
+flat values.
 """
 import numpy as np
 
@@ -40,13 +42,18 @@ class RaggedTensor:
     _is_tensor_like = True
     __array_priority__ = 100  # NumPy arrays defer to our reflected operators
 
-    def __init__(self, values, row_splits, internal=False):
+    def __init__(self, values, row_splits, internal=False, uniform_row_length=None):
         if not internal:
             raise ValueError("RaggedTensor constructor is private; please use one of the factory "
                              "methods instead (e.g., RaggedTensor.from_row_lengths())")
         self._values = values
         self._row_splits = row_splits
-        self._splits = np.asarray(row_splits.numpy(), dtype=np.int64)
+        self._uniform_row_length = uniform_row_length
+
+    @property
+    def _splits(self):
+        """The row splits as a NumPy int64 array (for index arithmetic)."""
+        return np.asarray(self._row_splits.numpy(), dtype=np.int64)
 
     # ---- factories -------------------------------------------------------------------------
     @classmethod
@@ -90,6 +97,30 @@ class RaggedTensor:
             values, convert_to_tensor(splits.astype(ids_t.dtype.as_numpy_dtype)), validate=validate)
 
     @classmethod
+    def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True,
+                                name=None):
+        """Rows that all have ``uniform_row_length`` values (``nrows`` of them, needed only when
+        the length is zero)."""
+        values = _as_values(values)
+        length = convert_to_tensor(uniform_row_length, dtype_hint=dtypes.int64)
+        if length.dtype not in (dtypes.int32, dtypes.int64):
+            raise ValueError("UniformRowLength must have dtype int32 or int64")
+        if length.shape.rank != 0:
+            raise ValueError(f"Shape {length.shape} must have rank 0")
+        n, nvals = int(length.numpy()), _nrows_of(values)
+        if n < 0:
+            raise ValueError("uniform_row_length must be >= 0.")
+        if nrows is None:
+            rows = nvals // n if n else 0
+        else:
+            rows = int(np.asarray(convert_to_tensor(nrows).numpy()))
+        if n * rows != nvals:
+            raise ValueError(f"uniform_row_length={n} times nrows={rows} must equal "
+                             f"nvals={nvals}")
+        splits = _np_splits(np.arange(rows + 1) * n, length.dtype)
+        return cls(values, splits, internal=True, uniform_row_length=length)
+
+    @classmethod
     def from_nested_row_splits(cls, flat_values, nested_row_splits, name=None, validate=True):
         """Applies ``from_row_splits`` once per splits vector, innermost last."""
         result = _as_values(flat_values)
@@ -122,8 +153,8 @@ class RaggedTensor:
                 raise NotImplementedError("lengths/padding need ragged_rank=1 in ndflow")
             inner = cls.from_tensor(array_ops.reshape(tensor, [-1] + shape[2:]),
                                     ragged_rank=ragged_rank - 1, row_splits_dtype=row_splits_dtype)
-            splits = np.arange(shape[0] + 1) * shape[1]
-            return cls.from_row_splits(inner, _np_splits(splits, row_splits_dtype), validate=False)
+            return cls.from_uniform_row_length(inner, _np_splits(shape[1], row_splits_dtype),
+                                               nrows=shape[0])
         nrows, ncols = shape[0], shape[1]
         if lengths is not None:
             lens = np.minimum(np.asarray(convert_to_tensor(lengths).numpy(), np.int64), ncols)
@@ -134,14 +165,12 @@ class RaggedTensor:
             # A row's length is one past its last value that differs from the padding.
             last = ncols - np.argmax(differs[:, ::-1], axis=1)
             lens = np.where(differs.any(axis=1), last, 0)
-        else:
-            lens = np.full(nrows, ncols, np.int64)
         flat = array_ops.reshape(tensor, [nrows * ncols] + shape[2:])
         if lengths is None and padding is None:
-            values = flat
-        else:
-            keep = np.arange(ncols)[None, :] < lens[:, None]
-            values = gather_ops.gather(flat, np.flatnonzero(keep.ravel()))
+            return cls.from_uniform_row_length(flat, _np_splits(ncols, row_splits_dtype),
+                                               nrows=nrows)
+        keep = np.arange(ncols)[None, :] < lens[:, None]
+        values = gather_ops.gather(flat, np.flatnonzero(keep.ravel()))
         splits = np.concatenate([[0], np.cumsum(lens)])
         return cls.from_row_splits(values, _np_splits(splits, row_splits_dtype), validate=False)
 
@@ -155,6 +184,11 @@ class RaggedTensor:
     def row_splits(self):
         """Where each row starts and ends in ``values``."""
         return self._row_splits
+
+    @property
+    def uniform_row_length(self):
+        """The length of every row as a scalar tensor when the rows are uniform, else None."""
+        return self._uniform_row_length
 
     @property
     def flat_values(self):
@@ -190,9 +224,14 @@ class RaggedTensor:
 
     @property
     def shape(self):
-        """Static shape: ``nrows``, ``None`` for each ragged level, then the inner dims."""
-        return TensorShape([self.nrows_int()] + [None] * self.ragged_rank
-                           + self.flat_values.shape.as_list()[1:])
+        """Static shape: ``nrows``, the row length of each level (None where ragged), then the
+        inner dims."""
+        dims, rt = [self.nrows_int()], self
+        while isinstance(rt, RaggedTensor):
+            length = rt._uniform_row_length
+            dims.append(None if length is None else int(length.numpy()))
+            rt = rt._values
+        return TensorShape(dims + rt.shape.as_list()[1:])
 
     def get_shape(self):
         """Same as ``shape``."""
@@ -256,7 +295,8 @@ class RaggedTensor:
 
     def with_values(self, new_values):
         """The same row partition over new values."""
-        return RaggedTensor(_as_values(new_values), self._row_splits, internal=True)
+        return RaggedTensor(_as_values(new_values), self._row_splits, internal=True,
+                            uniform_row_length=self._uniform_row_length)
 
     def with_flat_values(self, new_values):
         """The same nested row partition over new flat values."""
@@ -269,7 +309,10 @@ class RaggedTensor:
         values = self._values
         if isinstance(values, RaggedTensor):
             values = values.with_row_splits_dtype(dtype)
-        return RaggedTensor(values, math_ops.cast(self._row_splits, dtype), internal=True)
+        length = self._uniform_row_length
+        return RaggedTensor(values, math_ops.cast(self._row_splits, dtype), internal=True,
+                            uniform_row_length=None if length is None
+                            else math_ops.cast(length, dtype))
 
     def _cast_composite(self, dtype):
         return self.with_flat_values(math_ops.cast(self.flat_values, dtype))
@@ -361,8 +404,9 @@ def gather_rows(rt, indices):
     splits = np.concatenate([[0], np.cumsum(lengths)])
     # Positions in ``values`` of every selected row, in order.
     inner = np.repeat(starts - splits[:-1], lengths) + np.arange(splits[-1])
+    # Selected rows keep their lengths, so a uniform partition stays uniform.
     return RaggedTensor(gather_rows(rt._values, inner), _np_splits(splits, rt.row_splits_dtype),
-                        internal=True)
+                        internal=True, uniform_row_length=rt._uniform_row_length)
 
 
 def concat_rows(parts):
@@ -378,5 +422,7 @@ def concat_rows(parts):
                         internal=True)
 
 
-# Installs the Python operators on RaggedTensor (ragged_ops needs the class defined above).
-from ndflow.structures import ragged_ops as _ragged_ops  # noqa: F401
+# Installs the Python operators and the remaining factories/methods on RaggedTensor (those
+# modules need the class defined above).
+from ndflow.structures import ragged_convert as _ragged_convert  # noqa: E402, F401
+from ndflow.structures import ragged_ops as _ragged_ops  # noqa: E402, F401

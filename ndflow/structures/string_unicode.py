@@ -93,8 +93,7 @@ def rows_to_ragged(values, splits, shape):
     count = int(np.prod(shape))
     for d in reversed(shape[1:]):
         count //= d
-        result = RaggedTensor.from_row_splits(
-            result, convert_to_tensor(np.arange(count + 1, dtype=np.int64) * d), validate=False)
+        result = RaggedTensor.from_uniform_row_length(result, d, nrows=count)
     return result
 
 
