@@ -29,16 +29,18 @@ from ndflow.autodiff.custom_gradient import custom_gradient
 from ndflow.ops.identity_ops import identity, stop_gradient
 from ndflow import math, nn, linalg, random, debugging, dtypes, nest  # noqa: E402
 from ndflow.structures.ragged_tensor import RaggedTensor  # noqa: E402
+from ndflow.structures.ragged_spec import RaggedTensorSpec  # noqa: E402
 from ndflow import ragged  # noqa: E402
 from ndflow.structures.ragged_dispatch import *  # noqa: E402,F401,F403 - ragged-aware
 from ndflow import sets, sparse, strings  # noqa: E402
-from ndflow.structures.sparse_tensor import SparseTensor  # noqa: E402
+from ndflow.structures.sparse_tensor import SparseTensor, SparseTensorSpec  # noqa: E402
 from ndflow.structures.tensor_array import TensorArray  # noqa: E402
 from ndflow import queue  # noqa: E402
 from ndflow.framework.context import init_scope  # noqa: E402
 from ndflow.graph.function import function  # noqa: E402
 from ndflow.ops.print_ops import print_v2 as print  # noqa: E402,A004
 from ndflow.graph.tensor_spec import TensorSpec  # noqa: E402
+from ndflow.framework.type_spec import TypeSpec, type_spec_from_value  # noqa: E402
 from ndflow import config  # noqa: E402
 from ndflow import autograph  # noqa: E402
 from ndflow.ops.control_flow_ops import case, cond, switch_case, while_loop  # noqa: E402

@@ -12,6 +12,7 @@ import numpy as np
 from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS, TAPES
 from ndflow.framework.tensor import EagerTensor, Tensor
+from ndflow.framework.type_spec import CompositeTensor, TypeSpec
 from ndflow.graph import interpreter
 from ndflow.graph.codegen import CompiledGraph
 from ndflow.graph.graph import Graph
@@ -22,7 +23,22 @@ _new = object.__new__
 
 
 def _is_leaf(value):
-    return isinstance(value, (Tensor, Variable, np.ndarray, TensorSpec))
+    return isinstance(value, (Tensor, Variable, np.ndarray, TypeSpec, CompositeTensor))
+
+
+def _composite_spec(value):
+    """The spec of a composite tensor or composite spec, else None (plain tensors, specs)."""
+    if isinstance(value, CompositeTensor):
+        return value._type_spec
+    if isinstance(value, TypeSpec) and not isinstance(value, TensorSpec):
+        return value
+    return None
+
+
+def components(value):
+    """The component tensors (or component specs) of a composite value or spec."""
+    spec = _composite_spec(value)
+    return spec._component_specs if value is spec else spec._to_components(value)
 
 
 def map_leaves(value, fn):
@@ -43,7 +59,7 @@ def map_leaves(value, fn):
     return value
 
 
-_TENSOR, _VARIABLE = "T", "V"
+_TENSOR, _VARIABLE, _COMPOSITE = "T", "V", "C"
 
 
 def signature_key(value, flat, specs=True):
@@ -58,6 +74,12 @@ def signature_key(value, flat, specs=True):
     if isinstance(value, Variable):
         flat.append(value)
         return (_VARIABLE, value.dtype, value.shape._dims) if specs else _VARIABLE
+    composite = _composite_spec(value)
+    if composite is not None:
+        # Composites are keyed by their full spec even without ``specs``: a differently
+        # shaped sparse or ragged argument needs its own trace, as in TensorFlow.
+        flat.extend(components(value))
+        return (_COMPOSITE, composite._key())
     if isinstance(value, (np.ndarray, TensorSpec, Tensor)):
         flat.append(value)
         if not specs:
@@ -115,6 +137,12 @@ def trace(name, fn, values, names, specs, structure, signature):
                 flat_specs.append(TensorSpec(leaf.shape, leaf.dtype, arg_name))
                 return leaf
             spec = next(spec_iter) if spec_iter is not None else spec_of(leaf)
+            if _composite_spec(spec) is not None:
+                parts = []
+                for part in spec._component_specs:
+                    flat_specs.append(part)
+                    parts.append(graph.placeholder(part.dtype, part.shape, arg_name))
+                return spec._from_components(parts)
             flat_specs.append(spec)
             return graph.placeholder(spec.dtype, spec.shape, spec.name or arg_name)
         return replace
@@ -135,8 +163,11 @@ def trace(name, fn, values, names, specs, structure, signature):
     outputs = []
 
     def output(leaf):
-        if isinstance(leaf, TensorSpec):
+        if isinstance(leaf, TypeSpec):
             return leaf
+        spec = _composite_spec(leaf)
+        if spec is not None:
+            return _CompositeSlot(spec, [output(part).index for part in components(leaf)])
         GRAPHS.append(graph)
         try:
             from ndflow.ops.identity_ops import IDENTITY
@@ -153,12 +184,34 @@ def trace(name, fn, values, names, specs, structure, signature):
 
 
 def spec_of(leaf):
-    """The TensorSpec of a tensor, variable, array or spec."""
-    if isinstance(leaf, TensorSpec):
+    """The TypeSpec of a tensor, variable, array, composite tensor or spec."""
+    if isinstance(leaf, TypeSpec):
         return leaf
+    if isinstance(leaf, CompositeTensor):
+        return leaf._type_spec
     if isinstance(leaf, np.ndarray):
         return TensorSpec(leaf.shape, dtypes.NP_TO_DTYPE[leaf.dtype])
     return TensorSpec(leaf.shape, leaf.dtype)
+
+
+def _named_specs(value, name):
+    """``value`` with each tensor-like leaf replaced by its spec, named after its path in the
+    arguments (``x``, ``ys_0``, ``d_k``) unless the spec has its own name."""
+    if isinstance(value, TensorSpec):
+        return value if value.name is not None else TensorSpec(value.shape, value.dtype, name)
+    if isinstance(value, (Tensor, np.ndarray)) and not isinstance(value, Variable):
+        spec = spec_of(value)
+        return TensorSpec(spec.shape, spec.dtype, name)
+    if _is_leaf(value):
+        return spec_of(value)
+    kind = type(value)
+    if kind in (list, tuple):
+        return kind(_named_specs(v, f"{name}_{i}") for i, v in enumerate(value))
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return kind(*[_named_specs(v, f"{name}_{f}") for f, v in zip(value._fields, value)])
+    if kind is dict:
+        return {k: _named_specs(v, f"{name}_{k}") for k, v in value.items()}
+    return value
 
 
 class _OutputSlot:
@@ -170,6 +223,16 @@ class _OutputSlot:
         self.index = index
 
 
+class _CompositeSlot:
+    """Where a composite output goes: its spec and the output indices of its components."""
+
+    __slots__ = ("spec", "indices")
+
+    def __init__(self, spec, indices):
+        self.spec = spec
+        self.indices = indices
+
+
 class ConcreteFunction:
     """A function traced for one input signature: a graph plus its compiled form."""
 
@@ -178,8 +241,9 @@ class ConcreteFunction:
         self._names = names
         self._flat_specs = flat_specs
         self._structure_key = _structure_key(values)
+        arg_names = names or [f"arg_{i}" for i in range(len(values))]
         self._structured_inputs = structure if structure is not None else tuple(
-            map_leaves(v, spec_of) for v in values)
+            _named_specs(v, n) for v, n in zip(values, arg_names))
         self._structured_outputs = structured_outputs
         self._compiled = None
         self._output_dtypes = [t.dtype for t in graph.outputs]
@@ -232,7 +296,9 @@ class ConcreteFunction:
         for name, spec in zip(names, self._structured_inputs):
             lines.append(f"  {name} (POSITIONAL_OR_KEYWORD): {spec!r}")
         lines.append("Output Type:")
-        lines.append(f"  {map_leaves_out(self._structured_outputs, self._output_spec)!r}")
+        specs = map_leaves_out(self._structured_outputs, self._output_spec,
+                               composite=lambda slot: slot.spec)
+        lines.append(f"  {specs!r}")
         captured = [v for v, h in self._captured()]
         lines.append("Captures:")
         lines += [f"  {id(v)}: TensorSpec(shape=(), dtype=tf.resource, name=None)"
@@ -289,7 +355,10 @@ class ConcreteFunction:
         flat = []
 
         def collect(leaf):
-            flat.append(leaf)
+            if _composite_spec(leaf) is not None:
+                flat.extend(components(leaf))
+            else:
+                flat.append(leaf)
             return leaf
         for value in list(args) + list(kwargs.values()):
             map_leaves(value, collect)
@@ -324,17 +393,23 @@ class ConcreteFunction:
         return f"<ConcreteFunction {self.graph.name} at {hex(id(self))}>"
 
 
-def map_leaves_out(structure, fn):
-    """The output structure with each output slot replaced by ``fn(index)``."""
-    if type(structure) is _OutputSlot:
-        return fn(structure.index)
+def map_leaves_out(structure, fn, composite=None):
+    """The output structure with each output slot replaced by ``fn(index)``, and each
+    composite slot by the value its spec rebuilds from its components' ``fn(index)`` (or by
+    ``composite(slot)`` when given)."""
     kind = type(structure)
+    if kind is _OutputSlot:
+        return fn(structure.index)
+    if kind is _CompositeSlot:
+        if composite is not None:
+            return composite(structure)
+        return structure.spec._from_components([fn(i) for i in structure.indices])
     if kind in (list, tuple):
-        return kind(map_leaves_out(v, fn) for v in structure)
+        return kind(map_leaves_out(v, fn, composite) for v in structure)
     if isinstance(structure, tuple) and hasattr(structure, "_fields"):
-        return kind(*[map_leaves_out(v, fn) for v in structure])
+        return kind(*[map_leaves_out(v, fn, composite) for v in structure])
     if kind is dict:
-        return {k: map_leaves_out(v, fn) for k, v in structure.items()}
+        return {k: map_leaves_out(v, fn, composite) for k, v in structure.items()}
     return structure
 
 

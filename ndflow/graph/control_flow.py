@@ -11,7 +11,7 @@ from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS, TAPES
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.graph.codegen import CompiledGraph, live_operations
-from ndflow.graph.graph import Graph
+from ndflow.graph.graph import Graph, resource
 from ndflow.ops.registry import Op, record
 from ndflow.util import nest
 
@@ -106,6 +106,17 @@ def _variables_of(*graphs):
     return list(found.values())
 
 
+def _as_variable(tensor):
+    """The variable a captured resource handle stands for while tracing (so replaying a branch
+    reads it in the current graph through its own handle), other tensors unchanged."""
+    if tensor.dtype is not resource:
+        return tensor
+    for variable, handle in tensor.graph.variables.values():
+        if handle is tensor:
+            return variable
+    return tensor
+
+
 def _check_branches(then_result, else_result, then_flat, else_flat):
     try:
         nest.assert_same_structure(then_result, else_result)
@@ -143,7 +154,7 @@ def _if_grad(rec, *dys):
         def run():
             with GradientTape() as tape:
                 tape.watch(sources)
-                outs = replay(graph, [captured[i] for i in positions])
+                outs = replay(graph, [_as_variable(captured[i]) for i in positions])
             grads = tape.gradient(outs, sources, output_gradients=output_grads)
             return [zeros_like(s) if g is None else g for g, s in zip(grads, sources)]
         return run
@@ -235,7 +246,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, maximum_iterations=
 def _loop_examples(node, cond_run, body_run, inputs, limit, cap=10_000):
     """Example outputs of a stateless loop: the loop run on its inputs' examples, so ops after
     it infer shapes from realistic values (none when it does not end within ``cap`` steps)."""
-    if any(t._ex is None for t in inputs):
+    # A stateless loop only reads the variables it uses: it may run on the variables themselves.
+    examples = [(_as_variable(t),) * 2 if t.dtype is resource else t._ex for t in inputs]
+    if any(e is None for e in examples):
         return
     count = len(node.outputs)
     _, cond_pos = node.subgraphs["cond"]
@@ -243,7 +256,7 @@ def _loop_examples(node, cond_run, body_run, inputs, limit, cap=10_000):
     bound = cap if limit is None else min(limit, cap)
     runs = []
     for k in (0, 1):
-        values = [t._ex[k] for t in inputs]
+        values = [e[k] for e in examples]
         state, caps = values[:count], values[count:]
         try:
             for _ in range(bound):
@@ -298,21 +311,27 @@ def _while_grad(rec, *dys):
     from ndflow.framework.tensor import convert_to_tensor, wrap
     from ndflow.graph.interpreter import replay_while
     from ndflow.ops.array_ops import zeros_like
+    from ndflow.ops.variables import Variable
     node, count = rec.get_attr("node"), rec.get_attr("inputs")
     tensors, variables = rec.inputs[:count], rec.inputs[count:]
     # Variant flows (TensorArray) are not sources: their elements' gradients reach the tensors
     # written into them through the loop's captures.
     sources = [i for i, t in enumerate(tensors) if t.dtype in dtypes.INEXACT]
     output_grads = [zeros_like(o) if d is None else d for d, o in zip(dys, rec.outputs)]
+    # Where each variable's handle enters the loop: the node receives the variable of the
+    # current call there (a function argument may be a different variable at each call).
+    handle_at = {id(_as_variable(t)): i for i, t in enumerate(tensors) if t.dtype is resource}
+    variable_pos = [handle_at[id(v)] for v in variables]
 
     def run(*values):
-        inputs = [wrap(v) for v in values[:count]]
+        inputs = [v if isinstance(v, Variable) else wrap(v) for v in values[:count]]
+        live = [inputs[i] for i in variable_pos]
         with GradientTape() as tape:
-            tape.watch([inputs[i] for i in sources] + list(variables))
+            tape.watch([inputs[i] for i in sources] + live)
             outs = replay_while(node, inputs)
-        grads = tape.gradient(outs, [inputs[i] for i in sources] + list(variables),
+        grads = tape.gradient(outs, [inputs[i] for i in sources] + live,
                               output_gradients=[wrap(d) for d in values[count:]])
-        targets = [values[i] for i in sources] + [v._value for v in variables]
+        targets = [values[i] for i in sources] + [v._value for v in live]
         return tuple(np.zeros_like(t) if g is None else np.asarray(convert_to_tensor(g))
                      for g, t in zip(grads, targets))
 

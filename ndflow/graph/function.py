@@ -14,7 +14,8 @@ import weakref
 from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import Tensor
 from ndflow.graph import config as _config
-from ndflow.graph.concrete import ConcreteFunction, signature_key, spec_of, trace
+from ndflow.graph.concrete import (ConcreteFunction, components, map_leaves, signature_key,
+                                   spec_of, trace)
 from ndflow.graph.tensor_spec import TensorSpec
 from ndflow.ops.variables import Variable
 from ndflow.util import nest
@@ -27,11 +28,12 @@ class Function:
     """A Python function run as traced graphs (``ndflow.function``'s result)."""
 
     def __init__(self, python_function, input_signature=None, autograph=True, jit_compile=None,
-                 reduce_retracing=False, name=None):
+                 reduce_retracing=False, name=None, autograph_options=None):
         self._python_function = python_function
         self._input_signature = (None if input_signature is None
                                  else tuple(input_signature))
         self._autograph = autograph
+        self._autograph_options = autograph_options
         self._jit_compile = jit_compile
         self._reduce_retracing = reduce_retracing
         self._name = name or getattr(python_function, "__name__", "function")
@@ -64,7 +66,7 @@ class Function:
         if bound is None:
             bound = Function(self._python_function.__get__(instance, owner),
                              self._input_signature, self._autograph, self._jit_compile,
-                             self._reduce_retracing, self._name)
+                             self._reduce_retracing, self._name, self._autograph_options)
             try:
                 self._instances[instance] = bound
             except TypeError:
@@ -121,7 +123,10 @@ class Function:
         return self._trace(values, names, specs)
 
     def _relaxed_specs(self, values, flat):
-        """Specs where the dimensions that differ from an earlier trace are None."""
+        """Specs where the dimensions that differ from an earlier trace are None (composite
+        arguments are not relaxed: they trace with their own specs)."""
+        if len(flat) != sum(len(_leaves(v)) for v in values):
+            return None
         mine = [spec_of(v) for v in flat]
         for concrete in reversed(self._concrete):
             theirs = concrete._flat_specs
@@ -146,6 +151,13 @@ class Function:
                 raise TypeError(f"Binding inputs to tf.function failed: argument `{arg}` has "
                                 f"structure {value!r}, expected one matching {spec!r}.")
             for leaf, leaf_spec in zip(leaves, specs):
+                if not isinstance(leaf_spec, TensorSpec):      # a composite's spec
+                    if not leaf_spec.is_compatible_with(leaf):
+                        raise TypeError(
+                            f"Binding inputs to tf.function failed: argument `{arg}` = "
+                            f"{leaf!r} does not match {leaf_spec!r}.")
+                    flat.extend(components(leaf))
+                    continue
                 tensor = leaf
                 if not isinstance(leaf, (Tensor, Variable)):
                     from ndflow.framework.tensor import convert_to_tensor
@@ -173,7 +185,7 @@ class Function:
             fn = self._python_function
             if self._autograph:
                 from ndflow.graph.autograph_bridge import convert
-                fn = convert(fn)
+                fn = convert(fn, self._autograph_options)
             self._converted = fn
         return self._converted
 
@@ -237,7 +249,8 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     relax = reduce_retracing or bool(experimental_relax_shapes)
 
     def decorate(fn):
-        return Function(fn, input_signature, autograph, jit_compile, relax)
+        return Function(fn, input_signature, autograph, jit_compile, relax,
+                        autograph_options=experimental_autograph_options)
 
     return decorate if func is None else decorate(func)
 
@@ -254,3 +267,10 @@ def _plain_parameter_names(signature):
     if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params):
         return None
     return tuple(signature.parameters)
+
+
+def _leaves(value):
+    """The tensor-like leaves of one argument (a composite tensor counts as one)."""
+    found = []
+    map_leaves(value, found.append)
+    return found

@@ -13,6 +13,7 @@ from ndflow.backend import xp
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import EagerTensor, Tensor
 from ndflow.framework.tensor_shape import TensorShape
+from ndflow.graph.shape_functions import infer_shapes
 from ndflow.ops.registry import check_dtypes
 
 resource = dtypes.DType("resource", object, 20)
@@ -22,6 +23,7 @@ _DEFAULT_NAMES = {
     "AddV2": "add", "Sub": "sub", "Mul": "mul", "RealDiv": "truediv", "Pow": "pow",
     "FloorDiv": "floordiv", "FloorMod": "mod", "Neg": "Neg", "Maximum": "Maximum",
     "Less": "Less", "Greater": "Greater", "Equal": "Equal", "Cast": "Cast",
+    "StridedSlice": "strided_slice",
 }
 _SHAPE_WORDS = ("shape", "broadcast", "dimension", "size", "aligned", "mismatch", "axis")
 _RNG = np.random.default_rng(1234)
@@ -32,7 +34,7 @@ class GraphTensor(Tensor):
     """A symbolic tensor: the ``value_index``-th output of an ``Operation`` in a graph."""
 
     __slots__ = ("_op", "_index", "_shape", "_dtype", "_ex", "_const", "_keras_logits",
-                 "_keras_mask", "__weakref__")
+                 "_keras_mask", "_slice_of", "__weakref__")
 
     def __init__(self, op, index, shape, dtype, examples=None, const=None):
         self._op = op
@@ -120,7 +122,7 @@ class Operation:
     """A node of a graph: an op type applied to input tensors, with attributes."""
 
     __slots__ = ("graph", "name", "type", "op", "inputs", "outputs", "attrs", "control_inputs",
-                 "fn", "subgraphs", "__weakref__")
+                 "fn", "eager", "subgraphs", "__weakref__")
 
     def __init__(self, graph, name, type_name, op, inputs, attrs):
         self.graph = graph
@@ -132,6 +134,7 @@ class Operation:
         self.attrs = attrs
         self.control_inputs = []
         self.fn = None          # graph-only nodes: a Python function of the input values
+        self.eager = None       # ... and optionally its form on eager tensors (for replays)
         self.subgraphs = {}     # If/While: branch and body graphs
 
     def get_attr(self, name):
@@ -275,13 +278,17 @@ class Graph:
         return operation
 
     def resource_for(self, variable):
-        """The resource placeholder of a captured variable (one per variable)."""
+        """The resource placeholder of a variable (one per variable). In a branch or loop body
+        it captures the enclosing graph's handle, so the node passes the variable in when it
+        runs: a variable given as a function argument is then the one of the current call, not
+        the one seen while tracing."""
         found = self.variables.get(id(variable))
         if found is None:
             if self.outer is not None:
-                self.outer.resource_for(variable)
-            handle = self.placeholder(resource, (), variable._name)
-            self.inputs.pop()         # bound to the variable itself, not an argument
+                handle = self.capture(self.outer.resource_for(variable))
+            else:
+                handle = self.placeholder(resource, (), variable._name)
+                self.inputs.pop()     # bound to the variable itself, not an argument
             found = self.variables[id(variable)] = (variable, handle)
         return found[1]
 
@@ -361,7 +368,35 @@ def _as_tuple(op, out):
 
 
 def _infer_outputs(operation, op, inputs, attrs):
-    """Output GraphTensors with dtype and static shape (and value, when every input is known)."""
+    """Output GraphTensors with dtype and static shape (and value, when every input is known):
+    from the examples, corrected by the op's shape function where it has one."""
+    outputs = _infer_from_examples(operation, op, inputs, attrs)
+    if not outputs or outputs[0]._const is not None:
+        return outputs
+    shapes = infer_shapes(op.name, inputs, attrs)
+    if shapes is not None:
+        for out, shape in zip(outputs, shapes):
+            if out._shape != shape:
+                out._shape = shape
+                if not _examples_fit(out._ex, shape):
+                    # Generic examples of the right shape, so later ops still infer theirs.
+                    out._ex = examples_for(shape, out._dtype)
+    return outputs
+
+
+def _examples_fit(examples, shape):
+    """Whether the two examples have ``shape``, differing in each unknown dimension (so ops
+    after them see that dimension as unknown too)."""
+    if examples is None or shape.rank is None:
+        return examples is None and shape.rank is None
+    a, b = examples
+    return (len(a.shape) == len(b.shape) == shape.rank
+            and all(p == q == d if d is not None else p != q
+                    for p, q, d in zip(a.shape, b.shape, shape.dims)))
+
+
+def _infer_from_examples(operation, op, inputs, attrs):
+    """Output GraphTensors from the op's kernel run on the inputs' examples."""
     if op.name in _SHAPE_OPS and inputs[0].shape.is_fully_defined():
         # Shape-only ops of fully known shapes are known while tracing, as in TensorFlow.
         value = np.asarray(_run(op, [inputs[0]._ex[0]], attrs))
@@ -395,6 +430,9 @@ def _infer_outputs(operation, op, inputs, attrs):
     # Inputs of unknown shape, or value-dependent kernels that reject the examples: the shape is
     # unknown; the dtype comes from a run that worked, else from a run on scalars, else from
     # the first input.
+    if op.infer is not None:      # the op states its output dtypes (sparse ops, ...)
+        return tuple(GraphTensor(operation, i, TensorShape(None), dtype, None)
+                     for i, dtype in enumerate(op.infer([t.dtype for t in inputs], attrs)))
     if not runs:
         try:
             runs.append(_as_tuple(op, _run(op, [np.ones((), t.dtype.as_numpy_dtype)

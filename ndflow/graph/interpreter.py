@@ -48,6 +48,8 @@ def replay(graph, flat_inputs, outputs=None):
             results = replay(graph_, [args[1:][i] for i in positions])
         elif kind in ("While", "StatelessWhile"):
             results = replay_while(operation, args)
+        elif operation.eager is not None:
+            results = operation.eager(*args)
         else:
             values = [a._value if type(a) is EagerTensor else a for a in args]
             results = [wrap_as(v, t.dtype) for v, t in zip(operation.fn(*values),

@@ -1,9 +1,10 @@
 """``TensorSpec``: the dtype and (possibly partial) shape a function argument must have."""
 from ndflow.framework import dtypes
 from ndflow.framework.tensor_shape import TensorShape
+from ndflow.framework.type_spec import TypeSpec
 
 
-class TensorSpec:
+class TensorSpec(TypeSpec):
     """Describes a tensor by shape (``None`` for any size) and dtype."""
 
     __slots__ = ("_shape", "_dtype", "_name")
@@ -53,6 +54,9 @@ class TensorSpec:
 
     def _key(self):
         return (self._dtype, self._shape._dims)
+
+    def _with_shape(self, shape):
+        return TensorSpec(shape, self._dtype, self._name)
 
     def __eq__(self, other):
         return (isinstance(other, TensorSpec) and self._key() == other._key()

@@ -49,8 +49,11 @@ def set_image_data_format(data_format):
 
 
 def clear_session(free_memory=True):
-    """Resets the automatic layer names (dense, dense_1, ...) as a fresh session would."""
+    """Resets the automatic layer names (dense, dense_1, ...) and the get_uid counters, as a
+    fresh session would."""
     _NAME_COUNTS.clear()
+    from ndflow.keras.backend_legacy import reset_uids
+    reset_uids()
 
 
 def to_snake_case(name):
@@ -110,3 +113,23 @@ def set_value(x, value):
 def eval(x):  # noqa: A001 - Keras' name
     """The value of x as a NumPy array."""
     return _nd.convert_to_tensor(x).numpy()
+
+
+# The legacy tf.keras backend's tensor functions (K.mean, K.batch_dot, ...), kept in their own
+# modules so this one stays small; imported last because they read floatx/epsilon from here.
+from ndflow.keras.backend_legacy import (  # noqa: E402,F401
+    abs, all, any, arange, argmax, argmin, cast_to_floatx, clip, count_params, cumprod, cumsum,
+    equal, exp, eye, get_uid, greater, greater_equal, is_keras_tensor, l2_normalize, less,
+    less_equal, log, max, maximum, mean, min, minimum, ndim, not_equal, ones, ones_like, pow,
+    prod, relu, round, sigmoid, sign, softmax, softplus, sqrt, std, stop_gradient, sum, tanh,
+    var, variable, zeros, zeros_like)
+from ndflow.keras.backend_legacy import dtype as _dtype_name  # noqa: E402
+from ndflow.keras.backend_shapes import (  # noqa: E402,F401
+    batch_dot, batch_flatten, bias_add, binary_crossentropy, categorical_crossentropy,
+    concatenate, dot, expand_dims, flatten, gather, one_hot, permute_dimensions, repeat_elements,
+    reshape, sparse_categorical_crossentropy, squeeze, stack, switch, tile)
+
+
+def dtype(x):
+    """The dtype name of ``x`` ('float32', ...)."""
+    return _dtype_name(x)

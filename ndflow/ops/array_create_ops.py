@@ -50,6 +50,10 @@ def _dims(dims, op_name="Fill"):
 def fill(dims, value, name=None, layout=None):
     """A tensor of shape ``dims`` filled with the scalar ``value``."""
     v = _in.as_tensor(value)
+    from ndflow.ops.array_ops import symbolic_shape
+    dynamic = symbolic_shape(dims)
+    if dynamic is not None:   # the shape is an input, as in TensorFlow's Fill
+        return execute(FILL, (v, dynamic))
     shape = _dims(dims)
     if v.ndim != 0 and v.shape.dims != [1]:  # TensorFlow still accepts a one-element vector
         raise invalid("Fill", f"value must represent a scalar, got shape {v.shape.as_list()}")
@@ -59,7 +63,7 @@ def fill(dims, value, name=None, layout=None):
 @register_gradient("Fill")
 def _fill_grad(op, dy):
     from ndflow.ops.reduce_ops import reduce_sum
-    return (reshape(reduce_sum(dy), op.inputs[0].shape.dims),)
+    return (reshape(reduce_sum(dy), op.inputs[0].shape.dims),) + (None,) * (len(op.inputs) - 1)
 
 
 _SCALARS = {}

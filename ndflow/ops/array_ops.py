@@ -11,6 +11,7 @@ import numpy as np
 
 from ndflow.framework import dtypes as D
 from ndflow.framework import errors
+from ndflow.framework.context import GRAPHS
 from ndflow.backend import xp as _xp
 from ndflow.ops import inputs as _in
 from ndflow.framework.tensor import Tensor
@@ -38,6 +39,19 @@ ZEROS_LIKE = register("ZerosLike", lambda xp, x: xp.zeros_like(x))
 ONES_LIKE = register("OnesLike", lambda xp, x: xp.ones_like(x))
 
 
+def symbolic_shape(shape):
+    """``shape`` as an int tensor when part of it is only known when a traced function runs
+    (a symbolic tensor, or a list holding symbolic scalars); None when it is static."""
+    if not GRAPHS:
+        return None
+    if isinstance(shape, Tensor) and getattr(shape, "_const", 0) is None:
+        return shape
+    if isinstance(shape, (list, tuple)) and any(
+            isinstance(d, Tensor) and getattr(d, "_const", 0) is None for d in shape):
+        return stack([d if isinstance(d, Tensor) else (-1 if d is None else d) for d in shape])
+    return None
+
+
 def _shape_tuple(shape):
     if hasattr(shape, "_as_tensor") or hasattr(shape, "numpy"):
         shape = _in.as_tensor(shape).numpy().tolist()
@@ -51,12 +65,18 @@ def _shape_tuple(shape):
 def reshape(tensor, shape, name=None):
     """The same values in a new shape; one dimension may be -1 (inferred)."""
     x = _in.as_tensor(tensor)
+    dynamic = symbolic_shape(shape)
+    if dynamic is not None:   # the shape is an input, as in TensorFlow's Reshape
+        return execute(RESHAPE, (x, dynamic))
     return execute(RESHAPE, (x,), {"shape": _shape_tuple(shape)})
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002 - TensorFlow's argument name
     """Broadcasts ``input`` to ``shape``."""
     x = _in.as_tensor(input)
+    dynamic = symbolic_shape(shape)
+    if dynamic is not None:
+        return execute(BROADCAST_TO, (x, dynamic))
     return execute(BROADCAST_TO, (x,), {"shape": _shape_tuple(shape)})
 
 
@@ -104,13 +124,15 @@ def _cast(x, dtype):
 
 @register_gradient("Reshape")
 def _reshape_grad(op, dy):
-    return (reshape(dy, op.inputs[0].shape.dims),)
+    x = op.inputs[0]
+    shape = x.shape.dims if x.shape.is_fully_defined() else shape_of(x)
+    return (reshape(dy, shape),) + (None,) * (len(op.inputs) - 1)
 
 
 @register_gradient("BroadcastTo")
 def _broadcast_to_grad(op, dy):
     from ndflow.ops.math_ops import unbroadcast
-    return (unbroadcast(dy, op.inputs[0]),)
+    return (unbroadcast(dy, op.inputs[0]),) + (None,) * (len(op.inputs) - 1)
 
 
 @register_gradient("SelectV2")
@@ -494,3 +516,9 @@ from ndflow.ops.array_shape_ops import *  # noqa: E402,F401,F403
 from ndflow.ops.array_create_ops import *  # noqa: E402,F401,F403
 
 __all__ += _shape_ops.__all__ + _create_ops.__all__
+
+
+def shape_of(x):
+    """The run-time shape of ``x`` (tf.shape)."""
+    from ndflow.ops.array_shape_ops import shape
+    return shape(x)

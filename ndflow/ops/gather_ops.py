@@ -26,6 +26,8 @@ _BAD = errors.InvalidArgumentError
 def _prod(dims):
     out = 1
     for d in dims:
+        if d is None:
+            return -1          # unknown while tracing: reshape infers it
         out *= int(d)
     return out
 

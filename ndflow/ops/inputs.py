@@ -78,6 +78,9 @@ def axis_list(axis, ndim):
             raise TypeError(f"Value passed to parameter 'reduction_indices' has DataType "
                             f"{type(a).__name__} not in list of allowed values: int32, int64")
         a = int(a)
+        if ndim is None:      # unknown rank while tracing: checked when the graph runs
+            out.append(a)
+            continue
         if not -ndim <= a < max(ndim, 1):
             raise errors.InvalidArgumentError(
                 None, None, f"Invalid reduction dimension ({a} for input with {ndim} dimension(s)")

@@ -10,7 +10,8 @@ from ndflow.framework.tensor import Tensor
 from ndflow.ops import inputs as _in
 from ndflow.ops.array_ops import broadcast_to, ones_like, reshape, where_v2, zeros_like
 from ndflow.ops.identity_ops import stop_gradient
-from ndflow.ops.math_ops import add, cast, equal, multiply, not_equal, subtract, truediv
+from ndflow.ops.math_ops import (add, cast, equal, maximum, multiply, not_equal, subtract,
+                                 truediv)
 from ndflow.ops.unary_ops import exp, is_finite, log, sqrt, square
 from ndflow.ops.registry import execute, op_error, register, register_gradient
 
@@ -80,6 +81,10 @@ ALL = register("All", lambda xp, x, axis, keepdims: xp.all(x, axis=axis, keepdim
 
 def _reduce(op, input_tensor, axis, keepdims):
     x = _in.as_tensor(input_tensor)
+    if x.ndim is None and axis is None and not keepdims:
+        # Unknown rank (only while tracing): every axis is the one axis of the flat tensor.
+        from ndflow.ops.array_ops import reshape
+        x, axis = reshape(x, [-1]), 0
     return execute(op, (x,), {"axis": _in.axis_list(axis, x.ndim), "keepdims": bool(keepdims)})
 
 
@@ -292,25 +297,45 @@ def _kept(t, op):
     if op.get_attr("keepdims"):
         return t
     axes = op.get_attr("axis")
-    return reshape(t, [1 if i in axes else d for i, d in enumerate(op.inputs[0].shape.dims)])
+    kept = [1 if i in axes else d for i, d in enumerate(op.inputs[0].shape.dims)]
+    if kept.count(None) > 1:   # unknown sizes while tracing: the run-time shape, reduced axes 1
+        shape = _run_time_shape(op.inputs[0])
+        kept = where_v2([i in axes for i in range(len(kept))], ones_like(shape), shape)
+    return reshape(t, kept)
+
+
+def _run_time_shape(x):
+    """The static shape of ``x`` when fully known, else its run-time shape tensor."""
+    if x.shape.is_fully_defined():
+        return x.shape.dims
+    from ndflow.ops.array_shape_ops import shape
+    return shape(x)
 
 
 def _reduced_count(op):
     dims = op.inputs[0].shape.dims
+    axes = op.get_attr("axis")
+    if any(dims[a] is None for a in axes):
+        from ndflow.ops.gather_ops import gather
+        sizes = gather(_run_time_shape(op.inputs[0]), list(axes))
+        return maximum(reduce_prod(sizes), 1)
     count = 1
-    for a in op.get_attr("axis"):
+    for a in axes:
         count *= dims[a]
-    return count
+    return max(count, 1)
 
 
 @register_gradient("Sum")
 def _sum_grad(op, dy):
-    return (broadcast_to(_kept(dy, op), op.inputs[0].shape.dims),)
+    return (broadcast_to(_kept(dy, op), _run_time_shape(op.inputs[0])),)
 
 
 @register_gradient("Mean")
 def _mean_grad(op, dy):
-    return (truediv(_sum_grad(op, dy)[0], max(_reduced_count(op), 1)),)
+    count = _reduced_count(op)
+    if isinstance(count, Tensor):
+        count = cast(count, dy.dtype)
+    return (truediv(_sum_grad(op, dy)[0], count),)
 
 
 def _extreme_grad(op, dy):

@@ -30,6 +30,8 @@ class Op:
         self.name = name
         self.kernel = kernel
         self.grad = grad
+        # ``infer(input_dtypes, attrs) -> output dtypes``: used while tracing when the kernel
+        # cannot run on example inputs (value-dependent ops such as the sparse ones).
         self.infer = infer
         self.single = num_outputs == 1
         self.same_dtype = same_dtype      # indices of inputs that must share one dtype
@@ -42,6 +44,14 @@ class Op:
 
     def __repr__(self):
         return f"<Op {self.name}>"
+
+
+def output_dtypes(*spec):
+    """An ``infer`` function for ``register``: each output's dtype is a fixed DType or, for an
+    int, the dtype of that input."""
+    def infer(input_dtypes, attrs):
+        return [input_dtypes[d] if isinstance(d, int) else d for d in spec]
+    return infer
 
 
 def register(name, kernel=None, **kwargs):

@@ -167,9 +167,10 @@ class Variable:
 
     def __getitem__(self, key):
         from ndflow.ops.indexing import getitem
+        if GRAPHS:   # a symbolic read whose assign becomes a graph node
+            from ndflow.graph import variable_ops
+            return variable_ops.slice_of(self, key)
         result = getitem(self, key)
-        if GRAPHS:   # a symbolic read (sliced assignment is eager-only for now)
-            return result
         sliced = object.__new__(_VariableSlice)
         sliced._value, sliced._dtype = result._value, result._dtype
         sliced._variable, sliced._key = self, key
@@ -251,6 +252,10 @@ class Variable:
         return value
 
     def _scatter_nd(self, indices, updates, combine, op_name):
+        if GRAPHS:
+            from ndflow.graph import variable_ops
+            return variable_ops.scatter(self, "Resource" + op_name, indices, updates, combine,
+                                        rows=False)
         idx = np.asarray(convert_to_tensor(indices))
         if idx.dtype.kind not in "iu":
             raise TypeError(f"{op_name}: indices must be int32 or int64, got {idx.dtype}")
@@ -288,6 +293,10 @@ class Variable:
     def _scatter_rows(self, sparse_delta, combine, op_name):
         if not isinstance(sparse_delta, IndexedSlices):
             raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")
+        if GRAPHS:
+            from ndflow.graph import variable_ops
+            return variable_ops.scatter(self, op_name, sparse_delta.indices, sparse_delta.values,
+                                        combine, rows=True)
         idx = np.asarray(convert_to_tensor(sparse_delta.indices))
         return self._scatter_nd(idx[..., None], sparse_delta.values, combine, op_name)
 

@@ -1,9 +1,11 @@
 """``ndflow.queue``: thread-safe queues of tuples of tensors (TensorFlow's FIFOQueue family).
 
-Eager-only Python classes: one ``threading.Condition`` guards each queue. A dequeue on an empty
-open queue waits, an enqueue on a full queue waits, and ``close`` wakes every waiter: dequeues
-that can no longer be satisfied raise OutOfRangeError, new enqueues raise CancelledError (and
-pending ones too with ``cancel_pending_enqueues=True``), with TensorFlow's messages.
+Python classes: one ``threading.Condition`` guards each queue. A dequeue on an empty open queue
+waits, an enqueue on a full queue waits, and ``close`` wakes every waiter: dequeues that can no
+longer be satisfied raise OutOfRangeError, new enqueues raise CancelledError (and pending ones
+too with ``cancel_pending_enqueues=True``), with TensorFlow's messages. Inside a traced function
+each queue operation is a stateful graph node (``QueueEnqueueV2``, ``QueueDequeueV2``...) that
+acts on the queue every time the graph runs.
 """
 import collections
 import heapq
@@ -16,7 +18,9 @@ from ndflow.framework import dtypes as D
 from ndflow.framework import errors
 from ndflow.framework.tensor import convert_to_tensor, wrap_as
 from ndflow.framework.tensor_shape import TensorShape
+from ndflow.graph.tensor_spec import TensorSpec
 from ndflow.ops.random_ops import get_seed
+from ndflow.structures.graph_fallback import host_function
 
 __all__ = ["FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue"]
 
@@ -56,6 +60,19 @@ def _zeros(shape, dtype):
     if dtype is D.string:
         return np.full(shape, b"", dtype=object)
     return np.zeros(shape, dtype.as_numpy_dtype)
+
+
+def _no_result(*args, **kwargs):
+    return None
+
+
+def _static(n):
+    """``n`` as an int when known while tracing, else None."""
+    const = n if not hasattr(n, "_const") else n._const
+    try:
+        return None if const is None else int(const)
+    except TypeError:
+        return None
 
 
 class QueueBase:
@@ -139,6 +156,15 @@ class QueueBase:
             raise ValueError(f"Shapes {_text(shape)} and {_text(self._shapes[i])} are "
                              f"incompatible")
 
+    def _spec(self, batch):
+        """The spec of a dequeued element (``batch``: leading dims of a batched one)."""
+        specs = [TensorSpec(list(batch) + (s.as_list() if s.rank is not None else []), d)
+                 if s.rank is not None else TensorSpec(None, d)
+                 for s, d in zip(self._shapes, self._dtypes)]
+        if self._names is not None:
+            return dict(zip(self._names, specs))
+        return specs[0] if len(specs) == 1 else specs
+
     def _result(self, arrays):
         tensors = [wrap_as(a, d) for a, d in zip(arrays, self._dtypes)]
         if self._names is not None:
@@ -146,6 +172,7 @@ class QueueBase:
         return tensors[0] if len(tensors) == 1 else tensors
 
     # -- operations --------------------------------------------------------------------------
+    @host_function(_no_result, stateful=True, type_name="QueueEnqueueV2")
     def enqueue(self, vals, name=None):
         """Adds one element (a tuple, list, dict by names, or a single tensor); waits while full."""
         tensors = self._components(vals)
@@ -153,6 +180,7 @@ class QueueBase:
             self._check_shape(t.shape, i)
         self._put_all([tuple(np.asarray(t) for t in tensors)])
 
+    @host_function(_no_result, stateful=True, type_name="QueueEnqueueManyV2")
     def enqueue_many(self, vals, name=None):
         """Adds the rows of each component as separate elements; waits while full."""
         tensors = self._components(vals)
@@ -179,15 +207,21 @@ class QueueBase:
                 self._put(element)
                 self._cond.notify_all()
 
+    @host_function(lambda self, name=None: self._spec(()), stateful=True,
+                   type_name="QueueDequeueV2")
     def dequeue(self, name=None):
         """Removes and returns one element; waits while the queue is empty and open."""
         element, = self._take_many(1, up_to=False)
         return self._result(element)
 
+    @host_function(lambda self, n, name=None: self._spec((_static(n),)), stateful=True,
+                   type_name="QueueDequeueManyV2")
     def dequeue_many(self, n, name=None):
         """Removes ``n`` elements and returns them batched; waits until there are ``n``."""
         return self._batched(n, up_to=False)
 
+    @host_function(lambda self, n, name=None: self._spec((None,)), stateful=True,
+                   type_name="QueueDequeueUpToV2")
     def dequeue_up_to(self, n, name=None):
         """Like dequeue_many, but a closed queue returns the (1 to n) elements it has left."""
         return self._batched(n, up_to=True)
@@ -227,11 +261,14 @@ class QueueBase:
             self._cond.notify_all()
             return taken
 
+    @host_function(lambda self, name=None: TensorSpec([], D.int32), stateful=True,
+                   type_name="QueueSizeV2")
     def size(self, name=None):
         """The number of stored elements (an int32 scalar)."""
         with self._cond:
             return wrap_as(np.int32(self._count()), D.int32)
 
+    @host_function(_no_result, stateful=True, type_name="QueueCloseV2")
     def close(self, cancel_pending_enqueues=False, name=None):
         """Closes the queue: no new enqueues; waiting dequeues that cannot be met fail."""
         with self._cond:
@@ -240,6 +277,8 @@ class QueueBase:
                 self._cancelled = True
             self._cond.notify_all()
 
+    @host_function(lambda self, name=None: TensorSpec([], D.bool), stateful=True,
+                   type_name="QueueIsClosedV2")
     def is_closed(self, name=None):
         """Whether the queue is closed (a bool scalar)."""
         return wrap_as(np.bool_(self._closed), D.bool)

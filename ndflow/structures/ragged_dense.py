@@ -4,6 +4,7 @@ import numpy as np
 from ndflow.framework import errors
 from ndflow.framework.tensor import convert_to_tensor
 from ndflow.ops import array_ops, gather_ops
+from ndflow.structures.graph_fallback import host_function
 
 
 def _target_shape(rt, shape):
@@ -26,6 +27,7 @@ def _target_shape(rt, shape):
     return out
 
 
+@host_function()
 def to_tensor(rt, default_value, shape):
     """A dense tensor holding ``rt``, padded with ``default_value`` (zero by default).
 

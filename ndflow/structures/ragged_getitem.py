@@ -4,6 +4,7 @@ import numpy as np
 
 from ndflow.framework import errors
 from ndflow.framework.tensor import Tensor
+from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, gather_rows
 
 
@@ -19,6 +20,7 @@ def _slice(k):
     return slice(*(None if v is None else _index(v) for v in (k.start, k.stop, k.step)))
 
 
+@host_function()
 def getitem(rt, key):
     """``rt[key]`` as TensorFlow indexes ragged tensors."""
     key = tuple(key) if isinstance(key, tuple) else (key,)

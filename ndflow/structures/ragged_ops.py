@@ -3,17 +3,24 @@ boolean_mask and map_flat_values. Values always move through ndflow ops so tapes
 import numpy as np
 
 from ndflow.framework import dtypes, errors
-from ndflow.framework.tensor import Tensor, convert_to_tensor
+from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor
 from ndflow.ops import array_ops, gather_ops, math_ops, reduce_ops, segment_ops
 from ndflow.ops.inputs import axis_list
+from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, concat_rows, gather_rows
 from ndflow.util import nest
 
 
 def _same_splits(a, b):
     sa, sb = a.nested_row_splits, b.nested_row_splits
-    return len(sa) == len(sb) and all(
-        np.array_equal(np.asarray(x.numpy()), np.asarray(y.numpy())) for x, y in zip(sa, sb))
+    if len(sa) != len(sb):
+        return False
+    if any(type(x) is not EagerTensor for x in sa + sb):
+        # While tracing the splits are not known: shared splits are the same tensors; others
+        # are trusted (TensorFlow adds a run-time assertion there).
+        return True
+    return all(np.array_equal(np.asarray(x.numpy()), np.asarray(y.numpy()))
+               for x, y in zip(sa, sb))
 
 
 def _check_same_splits(a, b):
@@ -128,6 +135,7 @@ def _axis(axis, rank, what):
     return axis % rank
 
 
+@host_function()
 def concat(values, axis, name=None):
     """Concatenates ragged (and dense) tensors along ``axis`` 0 or 1, as ``tf.concat``."""
     values = list(values)
@@ -163,6 +171,7 @@ def concat(values, axis, name=None):
                         _np_splits(splits, parts[0].row_splits_dtype), internal=True)
 
 
+@host_function()
 def stack(values, axis=0, name=None):
     """Stacks ragged (and dense) tensors along a new ``axis`` 0 or 1, as ``tf.stack``."""
     values = list(values)
@@ -187,6 +196,7 @@ def stack(values, axis=0, name=None):
 
 
 # ---- boolean_mask -------------------------------------------------------------------------
+@host_function()
 def boolean_mask(data, mask, name=None):
     """Keeps the items of ``data`` where ``mask`` is True; a ragged mask matches ``data``'s
     ragged structure, a dense 1-D mask selects rows."""
@@ -257,6 +267,7 @@ def _reduce_axis(kind, rt, axis):
         f"axis is the innermost ragged one or a uniform one")
 
 
+@host_function()
 def _reduce(kind, input_tensor, axis, keepdims):
     if not isinstance(input_tensor, RaggedTensor):
         return _DENSE[kind](input_tensor, axis=axis, keepdims=keepdims)

@@ -11,9 +11,11 @@ flat values.
 import numpy as np
 
 from ndflow.framework import dtypes, errors
-from ndflow.framework.tensor import convert_to_tensor
+from ndflow.framework.tensor import EagerTensor, convert_to_tensor
+from ndflow.framework.type_spec import CompositeTensor
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.ops import array_ops, gather_ops, math_ops
+from ndflow.structures.graph_fallback import host_function
 
 
 def _invalid(factory, message):
@@ -36,7 +38,15 @@ def _as_values(values):
     return values if isinstance(values, RaggedTensor) else convert_to_tensor(values)
 
 
-class RaggedTensor:
+def _static_int(t):
+    """The value of a scalar int tensor when known (always eagerly), else None."""
+    if type(t) is EagerTensor:
+        return int(t.numpy())
+    const = getattr(t, "_const", None)
+    return None if const is None else int(const)
+
+
+class RaggedTensor(CompositeTensor):
     """A tensor with one or more ragged dimensions, encoded as values plus row splits."""
 
     _is_tensor_like = True
@@ -226,12 +236,20 @@ class RaggedTensor:
     def shape(self):
         """Static shape: ``nrows``, the row length of each level (None where ragged), then the
         inner dims."""
-        dims, rt = [self.nrows_int()], self
+        count = self._row_splits.shape[0]
+        dims, rt = [None if count is None else count - 1], self
         while isinstance(rt, RaggedTensor):
             length = rt._uniform_row_length
-            dims.append(None if length is None else int(length.numpy()))
+            dims.append(None if length is None else _static_int(length))
             rt = rt._values
-        return TensorShape(dims + rt.shape.as_list()[1:])
+        inner = rt.shape
+        return TensorShape(dims + inner.as_list()[1:]) if inner.rank is not None else \
+            TensorShape(None)
+
+    @property
+    def _type_spec(self):
+        from ndflow.structures.ragged_spec import RaggedTensorSpec
+        return RaggedTensorSpec(self.shape, self.dtype, self.ragged_rank, self.row_splits_dtype)
 
     def get_shape(self):
         """Same as ``shape``."""
@@ -247,11 +265,17 @@ class RaggedTensor:
 
     def nrows(self, out_type=None, name=None):
         """The number of rows, as a scalar tensor."""
-        return convert_to_tensor(self.nrows_int(), out_type or self.row_splits_dtype)
+        out_type = out_type or self.row_splits_dtype
+        if type(self._row_splits) is not EagerTensor:          # symbolic: computed by ops
+            count = array_ops.shape(self._row_splits, out_type=out_type)[0]
+            return math_ops.subtract(count, convert_to_tensor(1, out_type))
+        return convert_to_tensor(self.nrows_int(), out_type)
 
     def row_lengths(self, axis=1, name=None):
         """The length of each row (``axis=1``) or of each row of an inner level."""
         if axis == 1:
+            if type(self._row_splits) is not EagerTensor:      # symbolic: computed by ops
+                return math_ops.subtract(self._row_splits[1:], self._row_splits[:-1])
             return convert_to_tensor(np.diff(self._splits).astype(self.row_splits_dtype
                                                                   .as_numpy_dtype))
         if axis < 1 or not isinstance(self._values, RaggedTensor):
@@ -268,7 +292,7 @@ class RaggedTensor:
 
     def value_rowids(self, name=None):
         """The row index of each value."""
-        return convert_to_tensor(self._rowids().astype(self.row_splits_dtype.as_numpy_dtype))
+        return _value_rowids(self)
 
     def _rowids(self):
         return np.repeat(np.arange(self.nrows_int()), np.diff(self._splits))
@@ -283,6 +307,10 @@ class RaggedTensor:
 
     def bounding_shape(self, axis=None, name=None, out_type=None):
         """The smallest dense shape that holds this tensor."""
+        shape = _bounding_shape(self, out_type)
+        return shape if axis is None else shape[axis]
+
+    def _bounding_dims(self, out_type):
         dims = [self.nrows_int()]
         rt = self
         while isinstance(rt, RaggedTensor):
@@ -290,8 +318,7 @@ class RaggedTensor:
             dims.append(int(lengths.max()) if lengths.size else 0)
             rt = rt._values
         dims += rt.shape.as_list()[1:]
-        shape = convert_to_tensor(np.array(dims), out_type or self.row_splits_dtype)
-        return shape if axis is None else shape[axis]
+        return convert_to_tensor(np.array(dims), out_type or self.row_splits_dtype)
 
     def with_values(self, new_values):
         """The same row partition over new values."""
@@ -353,6 +380,8 @@ class RaggedTensor:
         return np.array(rows, dtype=object if variable else None)
 
     def __repr__(self):
+        if type(self._row_splits) is not EagerTensor:      # symbolic, while tracing
+            return f"tf.RaggedTensor(values={self._values!r}, row_splits={self._row_splits!r})"
         with np.printoptions(formatter={"all": _format}):
             return f"<tf.RaggedTensor {_format(self.numpy())}>"
 
@@ -366,6 +395,26 @@ class RaggedTensor:
         return ragged_getitem.getitem(self, key)
 
     __hash__ = object.__hash__
+
+
+def _rowids_spec(rt):
+    from ndflow.graph.tensor_spec import TensorSpec
+    return TensorSpec([None], rt.row_splits_dtype)
+
+
+def _bounding_spec(rt, out_type):
+    from ndflow.graph.tensor_spec import TensorSpec
+    return TensorSpec([rt.shape.rank], out_type or rt.row_splits_dtype)
+
+
+@host_function(_rowids_spec)
+def _value_rowids(rt):
+    return convert_to_tensor(rt._rowids().astype(rt.row_splits_dtype.as_numpy_dtype))
+
+
+@host_function(_bounding_spec)
+def _bounding_shape(rt, out_type):
+    return rt._bounding_dims(out_type)
 
 
 def _format(x):

@@ -3,7 +3,7 @@ import numpy as np
 
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import convert_to_tensor
-from ndflow.ops.registry import execute, op_error, register
+from ndflow.ops.registry import execute, op_error, output_dtypes, register
 from ndflow.structures.sparse_tensor import SparseTensor, check_indices
 
 _SET_DTYPES = (dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64, dtypes.uint8,
@@ -88,12 +88,13 @@ def _set_size_kernel(xp, idx, val, shape, validate_indices):
     return out
 
 
-DENSE_DENSE = register("DenseToDenseSetOperation", _dense_dense, num_outputs=3, same_dtype=(0, 1))
+DENSE_DENSE = register("DenseToDenseSetOperation", _dense_dense, num_outputs=3, same_dtype=(0, 1),
+                       infer=output_dtypes(dtypes.int64, 0, dtypes.int64))
 DENSE_SPARSE = register("DenseToSparseSetOperation", _dense_sparse, num_outputs=3,
-                        same_dtype=(0, 2))
+                        same_dtype=(0, 2), infer=output_dtypes(dtypes.int64, 0, dtypes.int64))
 SPARSE_SPARSE = register("SparseToSparseSetOperation", _sparse_sparse, num_outputs=3,
-                         same_dtype=(1, 4))
-SET_SIZE = register("SetSize", _set_size_kernel)
+                         same_dtype=(1, 4), infer=output_dtypes(dtypes.int64, 1, dtypes.int64))
+SET_SIZE = register("SetSize", _set_size_kernel, infer=output_dtypes(dtypes.int32))
 
 
 def _as_set(x, name):

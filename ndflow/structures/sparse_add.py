@@ -1,10 +1,10 @@
 """``sparse.add`` (sparse + sparse, sparse + dense) and ``sparse.sparse_dense_matmul``."""
 import numpy as np
 
-from ndflow.framework import errors
+from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import convert_to_tensor
 from ndflow.ops import array_ops, complex_ops, gather_ops, reduce_ops
-from ndflow.ops.registry import execute, op_error, register, register_gradient
+from ndflow.ops.registry import execute, op_error, output_dtypes, register, register_gradient
 from ndflow.structures.sparse_tensor import SparseTensor, _as_sparse
 
 
@@ -85,7 +85,8 @@ def _padded(xp, x):
     return xp.concatenate([x, xp.zeros((1,) + x.shape[1:], x.dtype)])
 
 
-SPARSE_ADD = register("SparseAdd", _sparse_add_kernel, num_outputs=3, same_dtype=(1, 4))
+SPARSE_ADD = register("SparseAdd", _sparse_add_kernel, num_outputs=3, same_dtype=(1, 4),
+                      infer=output_dtypes(dtypes.int64, 1, dtypes.int64))
 
 
 def _sparse_add_grad_kernel(xp, dy, a_idx, b_idx, sum_idx):
@@ -107,7 +108,8 @@ def _sparse_add_grad_kernel(xp, dy, a_idx, b_idx, sum_idx):
     return a_grad, b_grad
 
 
-SPARSE_ADD_GRAD = register("SparseAddGrad", _sparse_add_grad_kernel, num_outputs=2)
+SPARSE_ADD_GRAD = register("SparseAddGrad", _sparse_add_grad_kernel, num_outputs=2,
+                           infer=output_dtypes(0, 0))
 
 
 @register_gradient("SparseAdd")
@@ -133,7 +135,8 @@ def _sparse_dense_add_kernel(xp, idx, val, shape, dense):
     return out
 
 
-SPARSE_DENSE_ADD = register("SparseTensorDenseAdd", _sparse_dense_add_kernel, same_dtype=(1, 3))
+SPARSE_DENSE_ADD = register("SparseTensorDenseAdd", _sparse_dense_add_kernel, same_dtype=(1, 3),
+                            infer=output_dtypes(3))
 
 
 @register_gradient("SparseTensorDenseAdd")
@@ -190,7 +193,8 @@ def _matmul_kernel(xp, idx, val, shape, b, adjoint_a, adjoint_b):
     return out
 
 
-MATMUL = register("SparseTensorDenseMatMul", _matmul_kernel, same_dtype=(1, 3))
+MATMUL = register("SparseTensorDenseMatMul", _matmul_kernel, same_dtype=(1, 3),
+                  infer=output_dtypes(1))
 
 
 @register_gradient("SparseTensorDenseMatMul")

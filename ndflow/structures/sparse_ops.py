@@ -4,8 +4,12 @@ import numpy as np
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import Tensor, convert_to_tensor
 from ndflow.ops import array_ops, gather_ops
-from ndflow.ops.registry import execute, op_error, register, register_gradient
-from ndflow.structures.sparse_tensor import (REORDER, SPARSE_TO_DENSE, SparseTensor, _as_sparse)
+from ndflow.ops.registry import execute, op_error, output_dtypes, register, register_gradient
+from ndflow.framework.tensor_shape import TensorShape
+from ndflow.graph.tensor_spec import TensorSpec
+from ndflow.structures.graph_fallback import host_function
+from ndflow.structures.sparse_tensor import (REORDER, SPARSE_TO_DENSE, SparseTensor,
+                                             SparseTensorSpec, _as_sparse)
 
 
 def _np(t):
@@ -52,8 +56,8 @@ def _max_kernel(xp, idx, val, shape, axes, keep_dims):
 
 
 # The dtype rule is on the values (input 1), so the wrappers check it rather than ``allowed``.
-REDUCE_SUM = register("SparseReduceSum", _sum_kernel)
-REDUCE_MAX = register("SparseReduceMax", _max_kernel)
+REDUCE_SUM = register("SparseReduceSum", _sum_kernel, infer=output_dtypes(1))
+REDUCE_MAX = register("SparseReduceMax", _max_kernel, infer=output_dtypes(1))
 _REDUCE_DTYPES = {"SparseReduceSum": dtypes.NUMBERS, "SparseReduceMax": dtypes.REAL}
 
 
@@ -82,7 +86,17 @@ def _reduce(kernel_op, sp_input, axis, keepdims, output_is_sparse):
                     {"axes": axes, "keep_dims": bool(keepdims)})
     if not output_is_sparse:
         return dense
-    # The sparse result holds the groups that had entries (their sums may be zero).
+    return _sparse_groups(sp_input, dense, axes, keepdims)
+
+
+def _groups_spec(sp_input, dense, axes, keepdims):
+    return SparseTensorSpec(TensorShape(None), dense.dtype)
+
+
+@host_function(_groups_spec)
+def _sparse_groups(sp_input, dense, axes, keepdims):
+    """The reduced ``dense`` result as a SparseTensor holding the groups that had entries
+    (their sums may be zero)."""
     idx = _np(sp_input.indices)
     rank = idx.shape[1]
     reduced = set(range(rank)) if axes is None else {a % rank for a in axes}
@@ -143,7 +157,12 @@ def _concat_kernel(xp, *tensors, n, concat_dim):
     return idx[order], val[order], shape
 
 
-CONCAT = register("SparseConcat", _concat_kernel, num_outputs=3)  # TF: not differentiable
+def _concat_dtypes(input_dtypes, attrs):
+    return [dtypes.int64, input_dtypes[attrs["n"]], dtypes.int64]
+
+
+CONCAT = register("SparseConcat", _concat_kernel, num_outputs=3,
+                  infer=_concat_dtypes)  # TF: not differentiable
 
 
 def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None):
@@ -168,6 +187,21 @@ def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None):
     return SparseTensor(idx, val, shape)
 
 
+def _same_spec(sp_input, *args, **kwargs):
+    return sp_input._type_spec
+
+
+def _rank_only_spec(sp_input, *args, **kwargs):
+    return SparseTensorSpec(TensorShape([None] * sp_input.shape.rank)
+                            if sp_input.shape.rank is not None else None, sp_input.dtype)
+
+
+def _indicator_spec(sp_input, vocab_size, name=None):
+    rank = sp_input.shape.rank
+    return TensorSpec(None if rank is None else [None] * rank, dtypes.bool)
+
+
+@host_function(_same_spec)
 def retain(sp_input, to_retain):
     """The entries of ``sp_input`` where the boolean vector ``to_retain`` is True."""
     sp_input = _as_sparse(sp_input, "retain")
@@ -180,6 +214,7 @@ def retain(sp_input, to_retain):
                         gather_ops.gather(sp_input.values, where), sp_input.dense_shape)
 
 
+@host_function(_rank_only_spec)
 def reset_shape(sp_input, new_shape=None):
     """``sp_input`` with a new dense shape: ``new_shape``, or the tightest bounding box."""
     sp_input = _as_sparse(sp_input, "reset_shape")
@@ -198,6 +233,7 @@ def reset_shape(sp_input, new_shape=None):
     return SparseTensor(sp_input.indices, sp_input.values, shape)
 
 
+@host_function(_rank_only_spec)
 def slice(sp_input, start, size, name=None):  # noqa: A001 - TensorFlow's name
     """The entries of ``sp_input`` inside the box ``[start, start + size)``, re-based at 0."""
     sp_input = _as_sparse(sp_input, "slice")
@@ -212,6 +248,7 @@ def slice(sp_input, start, size, name=None):  # noqa: A001 - TensorFlow's name
                         np.maximum(end - start, 0).astype(np.int64))
 
 
+@host_function(_indicator_spec)
 def to_indicator(sp_input, vocab_size, name=None):
     """A dense bool tensor whose last dimension marks, for each row, the ids the row holds."""
     sp_input = _as_sparse(sp_input, "to_indicator")

@@ -8,10 +8,11 @@ tensors to their values.
 import numpy as np
 
 from ndflow.framework import dtypes, errors
-from ndflow.framework.tensor import Tensor, convert_to_tensor
+from ndflow.framework.type_spec import CompositeTensor, TypeSpec
+from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.ops import array_ops, gather_ops, math_ops, reduce_ops, segment_ops
-from ndflow.ops.registry import execute, op_error, register, register_gradient
+from ndflow.ops.registry import execute, op_error, output_dtypes, register, register_gradient
 
 _ORDER_HINT = ("Many sparse ops require sorted indices.\n"
                "    Use `tf.sparse.reorder` to create a correctly ordered copy.\n\n")
@@ -61,7 +62,8 @@ def _sparse_to_dense_kernel(xp, indices, output_shape, values, default_value, va
     return out
 
 
-SPARSE_TO_DENSE = register("SparseToDense", _sparse_to_dense_kernel, same_dtype=(2, 3))
+SPARSE_TO_DENSE = register("SparseToDense", _sparse_to_dense_kernel, same_dtype=(2, 3),
+                           infer=output_dtypes(2))
 
 
 @register_gradient("SparseToDense")
@@ -76,7 +78,8 @@ def _reorder_kernel(xp, indices, values, dense_shape):
     return indices[order], values[order]
 
 
-REORDER = register("SparseReorder", _reorder_kernel, num_outputs=2)
+REORDER = register("SparseReorder", _reorder_kernel, num_outputs=2,
+                   infer=output_dtypes(dtypes.int64, 1))
 
 
 @register_gradient("SparseReorder")
@@ -88,28 +91,92 @@ def _reorder_grad(op, d_indices, d_values):
     return None, segment_ops.unsorted_segment_sum(d_values, perm, n), None
 
 
-class SparseTensor:
+class SparseTensorSpec(TypeSpec):
+    """The type of SparseTensors with a given dense shape (``None`` dims: any) and dtype."""
+
+    __slots__ = ("_shape", "_dtype")
+
+    def __init__(self, shape=None, dtype=dtypes.float32):
+        self._shape = TensorShape(shape)
+        self._dtype = dtypes.as_dtype(dtype)
+
+    shape = property(lambda self: self._shape, doc="The static dense shape.")
+    dtype = property(lambda self: self._dtype, doc="The dtype of the values.")
+
+    @property
+    def value_type(self):
+        """SparseTensor."""
+        return SparseTensor
+
+    @classmethod
+    def from_value(cls, value):
+        """The spec of a SparseTensor."""
+        return value._type_spec
+
+    @property
+    def _component_specs(self):
+        from ndflow.graph.tensor_spec import TensorSpec
+        rank = self._shape.rank
+        return [TensorSpec([None, rank], dtypes.int64), TensorSpec([None], self._dtype),
+                TensorSpec([rank], dtypes.int64)]
+
+    def _to_components(self, value):
+        return [value.indices, value.values, value.dense_shape]
+
+    def _from_components(self, components):
+        indices, values, dense_shape = components
+        return SparseTensor(indices, values, dense_shape, _static_shape=self._shape)
+
+    def _key(self):
+        return (SparseTensorSpec, self._dtype, self._shape._dims)
+
+    def _with_shape(self, shape):
+        return SparseTensorSpec(shape, self._dtype)
+
+    def _example(self):
+        dims = [1 if d is None else d for d in (self._shape.dims or [None])]
+        return SparseTensor(np.zeros((0, len(dims)), np.int64),
+                            np.zeros(0, self._dtype.as_numpy_dtype), dims)
+
+    def _compatible(self, other):
+        return other._dtype is self._dtype and self._shape.is_compatible_with(other._shape)
+
+    def is_subtype_of(self, other):
+        """True when every SparseTensor of this spec fits ``other``."""
+        return (type(other) is SparseTensorSpec and other._dtype is self._dtype
+                and (other._shape.dims is None or (
+                    self._shape.dims is not None and len(self._shape) == len(other._shape)
+                    and all(b is None or a == b for a, b in zip(self._shape.dims,
+                                                                other._shape.dims)))))
+
+    def __repr__(self):
+        return f"SparseTensorSpec({self._shape!r}, tf.{self._dtype.name})"
+
+
+class SparseTensor(CompositeTensor):
     """A sparse tensor: ``indices`` ([N, rank] int64), ``values`` ([N]) and ``dense_shape``."""
 
     _is_tensor_like = True
     __array_priority__ = 100  # NumPy arrays defer to our reflected operators
 
-    def __init__(self, indices, values, dense_shape):
+    def __init__(self, indices, values, dense_shape, _static_shape=None):
         indices = convert_to_tensor(indices, dtypes.int64)
         values = convert_to_tensor(values)
         dense_shape = convert_to_tensor(dense_shape, dtypes.int64)
         ishape, vshape, sshape = indices.shape, values.shape, dense_shape.shape
-        if ishape.rank != 2:
+        # Shapes unknown while tracing (results of value-dependent ops) are not checked.
+        if ishape.rank not in (None, 2):
             raise ValueError(f"Shape {ishape} must have rank 2")
-        if vshape.rank != 1:
+        if vshape.rank not in (None, 1):
             raise ValueError(f"Shape {vshape} must have rank 1")
-        if sshape.rank != 1:  # TensorFlow fails reading such a shape as a static shape
+        if sshape.rank not in (None, 1):  # TensorFlow fails reading it as a static shape
             raise TypeError("only integer scalar arrays can be converted to a scalar index")
-        if ishape[0] != vshape[0]:
+        if ishape.rank and vshape.rank and not _same_dim(ishape[0], vshape[0]):
             raise ValueError(f"Dimensions {ishape[0]} and {vshape[0]} are not compatible")
-        if ishape[1] != sshape[0]:
+        if ishape.rank and sshape.rank and not _same_dim(ishape[1], sshape[0]):
             raise ValueError(f"Dimensions {ishape[1]} and {sshape[0]} are not compatible")
         self._indices, self._values, self._dense_shape = indices, values, dense_shape
+        self._shape = _static_dense_shape(dense_shape, _static_shape)
 
     @classmethod
     def from_value(cls, sparse_tensor_value):
@@ -139,22 +206,28 @@ class SparseTensor:
 
     @property
     def shape(self):
-        """The static shape of the dense tensor this represents."""
-        return TensorShape([int(s) for s in self._dense_shape.numpy()])
+        """The static shape of the dense tensor this represents (``None`` for dims unknown
+        while tracing)."""
+        return self._shape
+
+    @property
+    def _type_spec(self):
+        return SparseTensorSpec(self._shape, self._values.dtype)
 
     def get_shape(self):
         """Same as ``shape``."""
-        return self.shape
+        return self._shape
 
     def set_shape(self, shape):
-        """Checks that ``shape`` is compatible with the dense shape (eager shapes are known)."""
+        """Narrows the static shape to ``shape``; raises ValueError if incompatible."""
         shape = TensorShape(shape)
-        if not self.shape.is_compatible_with(shape):
-            raise ValueError(f"Shapes {self.shape} and {shape} are incompatible")
+        if not self._shape.is_compatible_with(shape):
+            raise ValueError(f"Shapes {self._shape} and {shape} are incompatible")
+        self._shape = self._shape.merge_with(shape)
 
     def with_values(self, new_values):
         """A SparseTensor with the same indices and shape and ``new_values``."""
-        return SparseTensor(self._indices, new_values, self._dense_shape)
+        return SparseTensor(self._indices, new_values, self._dense_shape, self._shape)
 
     def consumers(self):
         """Graph consumers; eager tensors have none."""
@@ -182,20 +255,38 @@ class SparseTensor:
     __div__ = __truediv__
 
 
+def _same_dim(a, b):
+    return a is None or b is None or a == b
+
+
+def _static_dense_shape(dense_shape, hint):
+    """The static shape a SparseTensor reports: its dense_shape's value when known (always
+    eagerly), else ``hint`` (a traced argument's spec) or unknown dims of the known rank."""
+    known = dense_shape.numpy() if type(dense_shape) is EagerTensor else \
+        getattr(dense_shape, "_const", None)
+    if known is not None:
+        return TensorShape([int(d) for d in known])
+    shape = TensorShape([None] * dense_shape.shape[0]) if dense_shape.shape.rank == 1 and \
+        dense_shape.shape[0] is not None else TensorShape(None)
+    return shape if hint is None else shape.merge_with(hint)
+
+
 def _cwise(sp, other, fn):
     """``sp`` combined entry-wise with a dense tensor broadcast to the sparse shape."""
     other = convert_to_tensor(other, sp.dtype)  # a SparseTensor or other dtype: ValueError
     if other.shape.rank == 0:
         return sp.with_values(fn(sp.values, other))
-    dense = np.asarray(sp.dense_shape.numpy())
-    oshape = list(other.shape)
-    ok = len(oshape) <= len(dense) and all(
-        o == 1 or o == d for o, d in zip(oshape[::-1], dense[::-1].tolist()))
-    if not ok:
-        raise errors.InvalidArgumentError(
-            None, None, f"SparseDenseBinaryOpShared broadcasts dense to sparse only; got "
-            f"incompatible shapes: {_index_text(dense)} vs. {_index_text(oshape)}")
-    picked = gather_ops.gather_nd(array_ops.broadcast_to(other, dense), sp.indices)
+    dense = sp.shape.as_list() if sp.shape.rank is not None else None
+    oshape = other.shape.as_list() if other.shape.rank is not None else None
+    if dense is not None and oshape is not None:
+        ok = len(oshape) <= len(dense) and all(
+            o is None or d is None or o == 1 or o == d
+            for o, d in zip(oshape[::-1], dense[::-1]))
+        if not ok:
+            raise errors.InvalidArgumentError(
+                None, None, f"SparseDenseBinaryOpShared broadcasts dense to sparse only; got "
+                f"incompatible shapes: {_index_text(dense)} vs. {_index_text(oshape)}")
+    picked = gather_ops.gather_nd(array_ops.broadcast_to(other, sp.dense_shape), sp.indices)
     return sp.with_values(fn(sp.values, picked))
 
 
@@ -229,8 +320,8 @@ def from_dense(tensor, name=None):
     if tensor.shape.rank == 0:
         raise op_error(errors.InvalidArgumentError, "Where",
                        "WhereOp : Unhandled input dimensions: 0")
-    value = np.asarray(tensor.numpy())
-    zero = b"" if tensor.dtype == dtypes.string else 0
-    indices = np.argwhere(value != zero).astype(np.int64)
-    values = gather_ops.gather_nd(tensor, convert_to_tensor(indices))
-    return SparseTensor(indices, values, np.asarray(value.shape, np.int64))
+    zero = b"" if tensor.dtype == dtypes.string else False if tensor.dtype == dtypes.bool else 0
+    indices = array_ops.where(math_ops.not_equal(tensor, convert_to_tensor(zero, tensor.dtype)))
+    values = gather_ops.gather_nd(tensor, indices)
+    return SparseTensor(indices, values, array_ops.shape(tensor, out_type=dtypes.int64),
+                        tensor.shape)

@@ -41,6 +41,7 @@ def test_mask_is_attached_to_embedding_outputs():
 
 def test_masks_stop_at_layers_that_return_last_outputs():
     keras = tf.keras
+    keras.backend.clear_session()   # metric names below must not depend on earlier tests
     inputs = keras.Input((5,), dtype="int32")
     embedded = keras.layers.Embedding(10, 4, mask_zero=True)(inputs)
     last = keras.layers.Bidirectional(keras.layers.GRU(3))(embedded)

@@ -3,7 +3,6 @@ import ast
 import enum
 import functools
 import types
-import warnings
 
 from ndflow.graph.autograph import calls, converter
 
@@ -41,12 +40,15 @@ def _split_method(entity):
 
 
 def to_graph(entity, recursive=True, experimental_optional_features=None):
-    """The converted version of the Python function or method ``entity``."""
+    """The converted version of the Python function or method ``entity``
+    (``experimental_optional_features``: Feature.ASSERT_STATEMENTS turns asserts on tensors
+    into Assert ops)."""
     fn, instance = _split_method(entity)
     if not isinstance(fn, types.FunctionType) or fn.__name__ == "<lambda>":
         raise converter.ConversionError(f"cannot convert {entity!r}: "
                                         f"{calls.why_not_convertible(fn)}")
-    converted = calls.convert(fn, recursive)
+    converted = calls.convert(fn, recursive,
+                              calls.normalize_features(experimental_optional_features))
     return converted if instance is None else types.MethodType(converted, instance)
 
 
@@ -56,13 +58,15 @@ def to_code(entity, recursive=True, experimental_optional_features=None):
     if not isinstance(fn, types.FunctionType) or fn.__name__ == "<lambda>":
         raise converter.ConversionError(f"cannot convert {entity!r}: "
                                         f"{calls.why_not_convertible(fn)}")
-    _, fdef = calls.conversion(fn, recursive)
+    _, fdef = calls.conversion(fn, recursive,
+                               calls.normalize_features(experimental_optional_features))
     return ast.unparse(fdef) + "\n"
 
 
-def convert_for_function(python_function):
+def convert_for_function(python_function, experimental_autograph_options=None):
     """What ``ndflow.function`` traces: the converted function, or the original one with a
-    warning saying why AutoGraph could not convert it."""
+    warning (attributed to the user's line) saying why AutoGraph could not convert it.
+    ``experimental_autograph_options`` are ``ndflow.function``'s optional features."""
     fn, instance = _split_method(python_function)
     if not isinstance(fn, types.FunctionType) or getattr(fn, calls.DO_NOT_CONVERT, False) \
             or hasattr(fn, "ag_original") or calls._skipped_module(fn):
@@ -70,17 +74,18 @@ def convert_for_function(python_function):
     reason = calls.why_not_convertible(fn)
     if reason is None:
         try:
-            converted = calls.convert(fn)
+            converted = calls.convert(
+                fn, True, calls.normalize_features(experimental_autograph_options))
         except converter.ConversionError as exc:
             reason = str(exc)
         else:
             return converted if instance is None else types.MethodType(converted, instance)
     if reason == "it is a lambda":
         reason = "lambda functions are not converted"
-    warnings.warn(f"AutoGraph could not transform {fn.__qualname__} and will run it as-is: "
-                  f"{reason}. Python control flow on tensors inside it is not converted to "
-                  f"graph ops. To silence this warning, decorate the function with "
-                  f"@ndflow.autograph.experimental.do_not_convert", stacklevel=3)
+    calls.warn_at_user_code(
+        f"AutoGraph could not transform {fn.__qualname__} and will run it as-is: {reason}. "
+        "Python control flow on tensors inside it is not converted to graph ops. To silence "
+        "this warning, decorate the function with @ndflow.autograph.experimental.do_not_convert")
     return python_function
 
 

@@ -79,21 +79,25 @@ def _shadowed(fdef, fn):
     return names
 
 
-def convert_function_def(fdef, namer, recursive, shadowed):
-    """Runs every pass over ``fdef`` (and, first, the functions nested in it)."""
+def convert_function_def(fdef, namer, recursive, shadowed, features=()):
+    """Runs every pass over ``fdef`` (and, first, the functions nested in it); ``features``
+    are the optional features' names (e.g. 'ASSERT_STATEMENTS')."""
     for node in _own_nodes(fdef):
         if isinstance(node, ast.FunctionDef):
-            convert_function_def(node, namer, recursive, shadowed | set(_params(node)))
+            convert_function_def(node, namer, recursive, shadowed | set(_params(node)),
+                                 features)
     global_names = _declared(fdef, ast.Global)
     lowering.lower_returns(fdef, namer)
     fdef.body = lowering.lower_loop_jumps(fdef.body, namer)
     params = _params(fdef)
     first_arg = params[0] if fdef.args.posonlyargs or fdef.args.args else None
-    transformer = lowering.ExpressionTransformer(recursive, shadowed, first_arg)
+    transformer = lowering.ExpressionTransformer(recursive, shadowed, first_arg, features)
     fdef.body = [transformer.visit(stmt) for stmt in fdef.body]
+    # Taken before the statements are converted: the body functions they generate declare
+    # their own nonlocals (inside `with`/`try` blocks too), which need placeholders here.
+    skip = set(params) | global_names | _declared(fdef, ast.Nonlocal)
     converter = statements.StatementConverter(namer, global_names)
     body = converter.block(fdef.body, lambda name: False)
-    skip = set(params) | global_names | _declared(fdef, ast.Nonlocal)
     fdef.body = statements.undefined_inits(
         [n for n in converter.modified if n not in skip and not _assigned_first(fdef.body, n)]
     ) + body
@@ -120,14 +124,14 @@ def _own_nodes(fdef):
             stack.extend(ast.iter_child_nodes(node))
 
 
-def convert_source(fn, recursive):
+def convert_source(fn, recursive, features=()):
     """The converted ``ast.FunctionDef`` of ``fn`` (named ``ndf__<name>``)."""
     fdef = _function_source(fn)
     if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in _own_nodes(fdef)):
         raise ConversionError(f"{fn.__qualname__} is a generator or coroutine")
     _strip_signature(fdef)
     namer = lowering.Namer(fdef)
-    convert_function_def(fdef, namer, recursive, _shadowed(fdef, fn))
+    convert_function_def(fdef, namer, recursive, _shadowed(fdef, fn), features)
     fdef.name = f"ndf__{fn.__name__}"
     return ast.fix_missing_locations(fdef)
 

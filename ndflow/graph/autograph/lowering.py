@@ -6,11 +6,14 @@ the ``ag__`` operators (``and``/``or``/``not``, conditional expressions, functio
 import ast
 import builtins
 
+from ndflow.graph.autograph.py_builtins import OVERRIDDEN_NAMES
+
 AG = "ag__"
 
 # Builtins called directly (readable output, frame-sensitive builtins keep working); every other
-# call goes through ag__.converted_call (range and len dispatch on tensors there).
-_DIRECT_BUILTINS = frozenset(name for name in dir(builtins) if name not in ("range", "len"))
+# call goes through ag__.converted_call (range, len, int, float, abs, enumerate and zip
+# dispatch on tensors there).
+_DIRECT_BUILTINS = frozenset(name for name in dir(builtins) if name not in OVERRIDDEN_NAMES)
 
 
 def ag_call(attr, *args):
@@ -215,10 +218,11 @@ class ExpressionTransformer(ast.NodeTransformer):
     """Rewrites expressions in one function's own body (nested functions are converted on
     their own): boolean operators, conditional expressions and calls."""
 
-    def __init__(self, recursive, shadowed, first_arg):
+    def __init__(self, recursive, shadowed, first_arg, features=()):
         self.recursive = recursive
         self.shadowed = shadowed   # names bound in the function or its globals/closure
         self.first_arg = first_arg
+        self.features = features
 
     def visit_FunctionDef(self, node):  # noqa: N802 - ast's visitor naming
         """Nested functions are converted on their own, not here."""
@@ -248,9 +252,33 @@ class ExpressionTransformer(ast.NodeTransformer):
         return node
 
     def visit_IfExp(self, node):  # noqa: N802
-        """``a if t else b`` -> ``ag__.if_exp(t, lambda: a, lambda: b)``."""
+        """``a if t else b`` -> ``ag__.if_exp(t, lambda: a, lambda: b, 't')`` (the test's
+        source names the expression in errors)."""
+        text = ast.unparse(node.test)
         self.generic_visit(node)
-        return ag_call("if_exp", node.test, thunk(node.body), thunk(node.orelse))
+        return ag_call("if_exp", node.test, thunk(node.body), thunk(node.orelse),
+                       ast.Constant(text))
+
+    def visit_Compare(self, node):  # noqa: N802
+        """``a < b < c`` -> ``ag__.and_(lambda: a < b, lambda: b < c)``, as TensorFlow does,
+        so that each link may be a tensor (a shared operand is evaluated once per link)."""
+        self.generic_visit(node)
+        if len(node.ops) == 1:
+            return node
+        operands = [node.left] + node.comparators
+        links = [ast.Compare(left=operands[i], ops=[op], comparators=[operands[i + 1]])
+                 for i, op in enumerate(node.ops)]
+        return ag_call("and_", *[thunk(link) for link in links])
+
+    def visit_Assert(self, node):  # noqa: N802
+        """With the ASSERT_STATEMENTS feature, ``assert t, msg`` ->
+        ``ag__.assert_stmt(t, lambda: msg)`` (a tensor ``t`` becomes an Assert op); without it
+        the statement stays Python's, as in TensorFlow."""
+        self.generic_visit(node)
+        if "ASSERT_STATEMENTS" not in self.features:
+            return node
+        message = node.msg if node.msg is not None else ast.Constant("Assertion error")
+        return ast.Expr(ag_call("assert_stmt", node.test, thunk(message)))
 
     def visit_Call(self, node):  # noqa: N802
         """Calls go through ``ag__.converted_call`` (builtins stay direct)."""
@@ -267,7 +295,7 @@ class ExpressionTransformer(ast.NodeTransformer):
         if isinstance(func, ast.Name) and func.id in _DIRECT_BUILTINS and \
                 func.id not in self.shadowed:
             return node
-        if not self.recursive and not (isinstance(func, ast.Name) and func.id in ("range", "len")
+        if not self.recursive and not (isinstance(func, ast.Name) and func.id in OVERRIDDEN_NAMES
                                        and func.id not in self.shadowed):
             return node
         args = ast.Tuple(elts=node.args, ctx=ast.Load())
@@ -277,7 +305,8 @@ class ExpressionTransformer(ast.NodeTransformer):
                               values=[k.value for k in node.keywords])
         else:
             kwargs = ast.Constant(None)
-        return ag_call("converted_call", func, args, kwargs)
+        options = [ast.Constant(tuple(self.features))] if self.features else []
+        return ag_call("converted_call", func, args, kwargs, *options)
 
 
 def thunk(expr):

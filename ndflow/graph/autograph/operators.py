@@ -10,6 +10,7 @@ import builtins
 from ndflow.framework import dtypes as D
 from ndflow.framework.tensor import Tensor, convert_to_tensor
 from ndflow.graph.autograph.calls import converted_call  # noqa: F401 - part of ag__
+from ndflow.graph.autograph.py_builtins import assert_stmt, leaked_list_error  # noqa: F401
 from ndflow.util import nest
 
 _LITERALS = (bool, int, float, complex, str, bytes)
@@ -169,9 +170,11 @@ def _is_subshape(left, right):
 
 # ----------------------------------------------------------------------------- if
 
-def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts=None):
+def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts=None,
+            list_watch=None):
     """``if cond: body() else: orelse()``; a tensor ``cond`` becomes ``ndflow.cond`` whose
-    outputs are the variables named in ``symbol_names``."""
+    outputs are the variables named in ``symbol_names`` (``list_watch``: the Python lists the
+    branches append to, by name, checked after tracing)."""
     if not isinstance(cond, Tensor):
         if cond:
             body()
@@ -191,16 +194,46 @@ def if_stmt(cond, body, orelse, get_state, set_state, symbol_names, nouts=None):
             return tuple(_state_value(v) for v in values)
         return run
 
+    lists = _watched_lists(list_watch)
     outputs = tf_cond(cond, branch(body, "main"), branch(orelse, "else"))
+    _check_lists(lists, "a branch of a TensorFlow conditional")
     set_state(tuple(outputs))
 
 
-def if_exp(cond, if_true, if_false):
-    """``if_true() if cond else if_false()``."""
-    if isinstance(cond, Tensor):
-        from ndflow.ops.control_flow_ops import cond as tf_cond
-        return tf_cond(_check_condition(cond, "if expression"), if_true, if_false)
-    return if_true() if cond else if_false()
+def if_exp(cond, if_true, if_false, expr_repr="if expression"):
+    """``if_true() if cond else if_false()``; a tensor ``cond`` becomes ``ndflow.cond``, whose
+    errors name the expression by its test's source ``expr_repr``."""
+    if not isinstance(cond, Tensor):
+        return if_true() if cond else if_false()
+    from ndflow.ops.control_flow_ops import cond as tf_cond
+    cond = _check_condition(cond, f"'{expr_repr}'")
+    traced = {}
+
+    def branch(fn, label):
+        def run():
+            value = fn()
+            if value is None:
+                raise ValueError(f"'{expr_repr}' is None at the end of the {label} branch.")
+            value = _state_value(value)
+            other = traced.setdefault("main", value) if label == "else" else None
+            if other is not None:
+                _check_same_dtypes(expr_repr, other, value)
+            traced[label] = value
+            return value
+        return run
+
+    return tf_cond(cond, branch(if_true, "main"), branch(if_false, "else"))
+
+
+def _check_same_dtypes(expr_repr, main, other):
+    try:
+        nest.assert_same_structure(main, other)
+    except (ValueError, TypeError):
+        return  # cond itself reports structure mismatches
+    for a, b in zip(nest.flatten(main), nest.flatten(other)):
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
+            raise TypeError(f"'{expr_repr}' has dtype {a.dtype.name} in the main branch, but "
+                            f"dtype {b.dtype.name} in the else branch")
 
 
 # ----------------------------------------------------------------------------- loops
@@ -209,13 +242,14 @@ class _LoopState:
     """The loop's variables that are defined on entry become ``while_loop`` loop variables;
     the others are temporaries the body assigns before use."""
 
-    def __init__(self, get_state, set_state, symbol_names):
+    def __init__(self, get_state, set_state, symbol_names, opts):
         self.get_state, self.set_state = get_state, set_state
         self.init = get_state()
         self.names = symbol_names
         _check_loop_entry(self.init, symbol_names)
         self.keep = [i for i, v in enumerate(self.init) if not _is_undefined(v)]
         self.entry = [_state_value(self.init[i]) for i in self.keep]
+        self.lists = _watched_lists(opts.get("list_watch"))
 
     def load(self, values):
         full = list(self.get_state())
@@ -237,7 +271,39 @@ class _LoopState:
         if context.GRAPHS:
             # A temporary's value from inside the loop body is not valid after the loop.
             self.set_state(self.init)
+            _check_lists(self.lists, "a TensorFlow loop")
         self.load(values)
+
+
+def _watched_lists(watch):
+    """(name, list, length before) for the Python lists in ``watch`` (name -> reader), while
+    tracing only: eagerly, loops and branches run as Python and lists work as in Python."""
+    from ndflow.framework import context
+    if watch is None or not context.GRAPHS:
+        return []
+    out = []
+    for name, read in watch.items():
+        try:
+            value = read()
+        except NameError:  # not bound yet: the body will fail on its own
+            continue
+        if isinstance(value, list):
+            out.append((name, value, len(value)))
+    return out
+
+
+def _check_lists(lists, where):
+    """A traced body runs once, so tensors it appended to a Python list are symbolic values
+    of the body, unusable after the statement: TensorFlow fails on their first use, ndflow
+    right after tracing, naming the list (only lists read afterwards are watched)."""
+    if not lists:
+        return
+    from ndflow.framework import context
+    graph = context.GRAPHS[-1]
+    for name, value, length in lists:
+        for element in nest.flatten(value[length:]):
+            if isinstance(element, Tensor) and getattr(element, "graph", graph) is not graph:
+                raise leaked_list_error(name, element, where)
 
 
 def while_stmt(test, body, get_state, set_state, symbol_names, opts=None):
@@ -255,7 +321,7 @@ def while_stmt(test, body, get_state, set_state, symbol_names, opts=None):
 
 def _tf_while(test, body, get_state, set_state, symbol_names, opts):
     from ndflow.ops.control_flow_ops import while_loop
-    state = _LoopState(get_state, set_state, symbol_names)
+    state = _LoopState(get_state, set_state, symbol_names, opts)
 
     def cond_fn(*values):
         state.load(values)
@@ -287,31 +353,65 @@ def _tf_for(iter_, extra_test, body, get_state, set_state, symbol_names, opts):
     from ndflow.ops.array_shape_ops import shape
     from ndflow.ops.control_flow_ops import while_loop
     from ndflow.ops.gather_ops import gather
-    from ndflow.ops.math_ops import less, logical_and
+    from ndflow.ops.math_ops import logical_and
     if iter_.shape.rank == 0:
         raise TypeError("Cannot iterate over a scalar tensor.")
-    length = iter_.shape.as_list()[0]
-    length = shape(iter_)[0] if length is None else convert_to_tensor(length)
-    state = _LoopState(get_state, set_state, symbol_names)
+    state = _LoopState(get_state, set_state, symbol_names, opts)
+    bounds = _range_bounds(iter_)
+    if bounds is not None:
+        # A traced tf.range is not materialised: the iterate itself is the loop counter (as
+        # in TensorFlow), so it keeps a static scalar shape whatever the range's length.
+        start, more, step = bounds
+
+        def element(index):
+            return index
+    else:
+        length = iter_.shape.as_list()[0]
+        length = shape(iter_)[0] if length is None else convert_to_tensor(length)
+        start, step = convert_to_tensor(0), 1
+
+        def more(index):
+            return index < length
+
+        def element(index):
+            return gather(iter_, index)
 
     def cond_fn(index, *values):
         state.load(values)
-        more = less(index, length)
+        going = more(index)
         if extra_test is None:
-            return more
+            return going
         extra = extra_test()
         if not isinstance(extra, Tensor):
-            return more if extra else convert_to_tensor(False)
-        return logical_and(more, _check_condition(extra, "for loop"))
+            return going if extra else convert_to_tensor(False)
+        return logical_and(going, _check_condition(extra, "for loop"))
 
     def body_fn(index, *values):
         state.load(values)
-        body(gather(iter_, index))
-        return (index + 1, *state.store())
+        body(element(index))
+        return (index + step, *state.store())
 
-    results = while_loop(cond_fn, body_fn, (convert_to_tensor(0), *state.entry),
+    results = while_loop(cond_fn, body_fn, (start, *state.entry),
                          maximum_iterations=opts.get("maximum_iterations"))
     state.finish(results[1:])
+
+
+def _range_bounds(iter_):
+    """(start, test, delta) when ``iter_`` is a traced ``Range`` op's output, else None."""
+    op = getattr(iter_, "op", None)
+    if getattr(op, "type", None) != "Range":
+        return None
+    start, limit, delta = op.inputs
+    known = getattr(delta, "_const", None)  # the step's value when it is known while tracing
+    if known is not None and known != 0:  # a zero step is left to the Range op's own error
+        if known > 0:
+            return start, lambda i: i < limit, delta
+        return start, lambda i: i > limit, delta
+    from ndflow.ops.math_ops import logical_and, logical_or
+
+    def test(i):
+        return logical_or(logical_and(delta > 0, i < limit), logical_and(delta < 0, i > limit))
+    return start, test, delta
 
 
 # ----------------------------------------------------------------------------- builtins

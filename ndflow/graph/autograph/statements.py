@@ -190,6 +190,9 @@ class StatementConverter:
         call = ag_call("if_stmt", node.test, ast.Name(body_name, ast.Load()),
                        ast.Name(else_name, ast.Load()), get_state, set_state,
                        self._names_tuple(state))
+        watch = _list_watch(node.body + node.orelse, assigned, live)
+        if watch is not None:
+            call.keywords = [ast.keyword(arg="list_watch", value=watch)]
         return [body_fn, else_fn] + defs + [ast.Expr(call)]
 
     def _loop_live(self, node, header_reads, live_after):
@@ -207,7 +210,7 @@ class StatementConverter:
         defs, get_state, set_state = self._state_functions(state)
         call = ag_call("while_stmt", ast.Name(test_name, ast.Load()),
                        ast.Name(body_name, ast.Load()), get_state, set_state,
-                       self._names_tuple(state), ast.Dict(keys=[], values=[]))
+                       self._names_tuple(state), _loop_opts({}, node.body, assigned, live_after))
         return [test_fn, body_fn] + defs + [ast.Expr(call)] + self.block(node.orelse, live_after)
 
     def _for(self, node, live_after):
@@ -231,11 +234,45 @@ class StatementConverter:
         else:
             extra_arg = ast.Constant(None)
         state_defs, get_state, set_state = self._state_functions(state)
-        opts = ast.Dict(keys=[ast.Constant("iterate_names")],
-                        values=[ast.Constant(", ".join(targets))])
+        opts = _loop_opts({"iterate_names": ast.Constant(", ".join(targets))}, node.body,
+                          targets + assigned, live_after)
         call = ag_call("for_stmt", node.iter, extra_arg, ast.Name(body_name, ast.Load()),
                        get_state, set_state, self._names_tuple(state), opts)
         return defs + state_defs + [ast.Expr(call)] + self.block(node.orelse, live_after)
+
+
+_LIST_GROWERS = frozenset(("append", "extend", "insert"))
+
+
+def _appended_lists(body, assigned):
+    """Names the body grows in place (``name.append(...)`` and the like) without rebinding
+    them: a Python list there cannot collect one value per iteration of a TensorFlow loop (or
+    a value of a TensorFlow branch), and the runtime checks them."""
+    out = {}
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Attribute) and node.attr in _LIST_GROWERS and \
+                    isinstance(node.value, ast.Name) and node.value.id not in assigned:
+                out.setdefault(node.value.id)
+    return list(out)
+
+
+def _list_watch(body, assigned, live_after):
+    """``{'name': lambda: name}`` for the lists the body grows that are read after the
+    statement (as in TensorFlow, a list nobody reads afterwards is no error), or None."""
+    watched = [n for n in _appended_lists(body, set(assigned)) if live_after(n)]
+    if not watched:
+        return None
+    return ast.Dict(keys=[ast.Constant(n) for n in watched],
+                    values=[thunk(ast.Name(n, ast.Load())) for n in watched])
+
+
+def _loop_opts(entries, body, assigned, live_after):
+    """The loop options dict (``list_watch``: see ``_list_watch``)."""
+    watch = _list_watch(body, assigned, live_after)
+    if watch is not None:
+        entries["list_watch"] = watch
+    return ast.Dict(keys=[ast.Constant(k) for k in entries], values=list(entries.values()))
 
 
 def undefined_inits(names):

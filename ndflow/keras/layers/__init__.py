@@ -10,3 +10,11 @@ from ndflow.keras.layers.pooling import *  # noqa: F401,F403
 from ndflow.keras.layers.recurrent import *  # noqa: F401,F403
 from ndflow.keras.layers.attention import *  # noqa: F401,F403
 from ndflow.keras.layers.regularization import *  # noqa: F401,F403
+from ndflow.keras.layers.activation_layers import *  # noqa: F401,F403
+from ndflow.keras.layers.masking import *  # noqa: F401,F403
+from ndflow.keras.layers.reshaping_more import *  # noqa: F401,F403
+from ndflow.keras.layers.convolutional_more import *  # noqa: F401,F403
+from ndflow.keras.layers.normalization_more import *  # noqa: F401,F403
+from ndflow.keras.layers.einsum_dense import *  # noqa: F401,F403
+from ndflow.keras.layers.preprocessing_more import *  # noqa: F401,F403
+from ndflow.keras.layers.image_preprocessing import *  # noqa: F401,F403

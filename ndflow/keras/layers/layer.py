@@ -18,6 +18,7 @@ from ndflow.keras.variables import KerasVariable
 from ndflow.util import nest
 from ndflow.util.tracking import collect
 from ndflow.keras.layers.dtype_policy import DTypePolicy, policy  # noqa: F401
+from ndflow.keras.layers.name_scope import _scope_stack, _scoped_build
 from ndflow.keras.layers.tracking import _STRUCTURE, TrackedDict, TrackedList, structure_changed  # noqa: F401,E501
 
 _CONTEXT = threading.local()
@@ -45,6 +46,12 @@ class Layer:
     """Base class of layers: weights, sublayers, losses, building and calling."""
 
     _keras_module = "keras.layers"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_scoped", False):
+            cls.build = _scoped_build(build)
 
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
@@ -116,9 +123,16 @@ class Layer:
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         initializer = initializers.get(initializer)
+        # The path joins the enclosing name scopes (models/layers being built), this layer's
+        # name and the weight's, as Keras 3 does.
+        scope = _scope_stack()
+        names = [layer.name for layer in scope]
+        if not scope or scope[-1] is not self:
+            names.append(self.name)
+        path = "/".join(names + [name or "variable"])
         variable = KerasVariable(lambda s, dtype: initializer(s, dtype=dtype), shape=shape,
                                  dtype=dtype, trainable=trainable, name=name or "variable",
-                                 path=f"{self.name}/{name or 'variable'}",
+                                 path=path,
                                  regularizer=regularizers.get(regularizer),
                                  constraint=constraints.get(constraint))
         self._weights_created.append(variable)
@@ -314,7 +328,12 @@ class Layer:
         else:
             inputs = nest.map_structure(self._convert_input, first)
             if any(is_symbolic(x) for x in nest.flatten(inputs)):
-                return symbolic_call(self, (inputs,) + args[1:], kwargs)
+                scope = _scope_stack()
+                scope.append(self)  # sublayers built by this call nest under its name
+                try:
+                    return symbolic_call(self, (inputs,) + args[1:], kwargs)
+                finally:
+                    scope.pop()
         if inputs is not first:
             args = (inputs,) + args[1:]
         previous_mask = kwargs.get("mask")
@@ -335,11 +354,18 @@ class Layer:
         if training is not None:
             _CONTEXT.training = training  # inner layers called without `training` inherit it
         stack.append(self)
+        # Weights are made on the first call (own build, and sublayers built inside call):
+        # only then does the layer's name scope matter.
+        first_call = not self.built
+        if first_call:
+            _scope_stack().append(self)
         try:
             self._maybe_build(inputs)
             outputs = self.call(*args, **kwargs)
         finally:
             stack.pop()
+            if first_call:
+                _scope_stack().pop()
             _CONTEXT.training = inherited
         if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
             _attach_mask(outputs, self.compute_mask(inputs, previous_mask))

@@ -22,6 +22,9 @@ from ndflow.keras.metrics.confusion_metrics import (
     RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity, TrueNegatives,
     TruePositives)
 from ndflow.keras.metrics.f_score_metrics import F1Score, FBetaScore
+from ndflow.keras.metrics.correlation_metrics import (
+    ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation)
+from ndflow.keras.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from ndflow.keras.saving import serialization_lib
 
 ALL_OBJECTS = (
@@ -33,7 +36,8 @@ ALL_OBJECTS = (
     CategoricalHinge, KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy, Accuracy, BinaryAccuracy, CategoricalAccuracy,
     SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    F1Score, FBetaScore)
+    F1Score, FBetaScore, PearsonCorrelation, ConcordanceCorrelation, IoU, MeanIoU, BinaryIoU,
+    OneHotIoU, OneHotMeanIoU)
 
 # Names accepted by get(): class names, their snake_case forms and the short aliases.
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
@@ -169,5 +173,6 @@ def resolve_metric(identifier, y_true, y_pred, loss=None):
 __all__ = sorted([cls.__name__ for cls in ALL_OBJECTS] + [
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "cosine_similarity",
+    "pearson_correlation", "concordance_correlation",
     "get", "serialize", "deserialize", "resolve_metric"] + list(_LOSS_FUNCTIONS) +
     list(_LOSS_ALIASES))

@@ -1,6 +1,7 @@
 """Functional models: a graph of layer calls recorded by calling layers on ``Input`` tensors."""
 from ndflow.keras.layers.functional_node import KerasTensor, is_symbolic
 from ndflow.keras.layers.input_layer import InputLayer
+from ndflow.keras.models.graph_order import functional_graph
 from ndflow.keras.models.model import Model
 from ndflow.keras.saving.object_registration import register_builtin
 from ndflow.util import nest
@@ -53,11 +54,7 @@ class Functional(Model):
                                  f"Received {x!r}.")
         self._nodes = _nodes_between(self.inputs, self.outputs)
         self._input_layers = [x._node.layer if x._node else None for x in self.inputs]
-        layers = []
-        for layer in self._input_layers + [n.layer for n in self._nodes]:
-            if layer is not None and all(layer is not seen for seen in layers):
-                layers.append(layer)
-        self._functional_layers = layers
+        self._functional_layers = functional_graph(self)[0]
         self.built = True
 
     @property

@@ -67,6 +67,7 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None):
         """Prints the table of layers, output shapes and parameter counts."""
         from ndflow.keras.utils.summary import print_summary
-        print_summary(self, line_length=line_length, print_fn=print_fn,
-                      show_trainable=show_trainable)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
 

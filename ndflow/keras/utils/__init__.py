@@ -1,15 +1,24 @@
-"""``ndflow.keras.utils``: seeds, one-hot encoding, custom objects and the progress bar."""
+"""``ndflow.keras.utils``: seeds, one-hot encoding, custom objects, padding and normalising,
+dtypes, data packing, ``PyDataset`` and the progress bar."""
 import random as _random
 
 import numpy as _np
 
-from ndflow.keras.saving.object_registration import (custom_object_scope,  # noqa: F401
+from ndflow.keras.backend import clear_session  # noqa: F401
+from ndflow.keras.saving.object_registration import (CustomObjectScope,  # noqa: F401
+                                                     custom_object_scope,
                                                      get_custom_objects, get_registered_name,
                                                      get_registered_object,
                                                      register_keras_serializable)
 from ndflow.keras.saving.serialization_lib import (deserialize_keras_object,  # noqa: F401
                                                    serialize_keras_object)
+from ndflow.keras.utils.data_utils import (pack_x_y_sample_weight,  # noqa: F401
+                                          unpack_x_y_sample_weight)
+from ndflow.keras.utils.layer_utils import get_source_inputs, is_keras_tensor  # noqa: F401
+from ndflow.keras.utils.numerical_utils import normalize, standardize_dtype  # noqa: F401
 from ndflow.keras.utils.progbar import Progbar  # noqa: F401
+from ndflow.keras.utils.py_dataset import PyDataset, Sequence  # noqa: F401
+from ndflow.keras.utils.sequence_utils import pad_sequences  # noqa: F401
 
 
 def set_random_seed(seed):
