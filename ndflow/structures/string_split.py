@@ -4,6 +4,7 @@ import numpy as np
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import convert_to_tensor
 from ndflow.ops.registry import execute, register
+from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor
 from ndflow.structures.string_ops import STRING, as_string_tensor
 from ndflow.structures.string_unicode import rows_to_ragged
@@ -44,6 +45,7 @@ def _ragged_from_sparse(indices, values, shape, input_shape):
     return rows_to_ragged(values, convert_to_tensor(splits), input_shape)
 
 
+@host_function()
 def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002 - TensorFlow's name
     """Splits each string on ``sep`` (runs of whitespace when None): a vector for a scalar
     input, a RaggedTensor for batches."""
@@ -62,6 +64,7 @@ def _bytes_kernel(xp, x, delimiter, skip_empty):
 STRING_SPLIT = register("StringSplit", _bytes_kernel, allowed=STRING, num_outputs=3)
 
 
+@host_function()
 def bytes_split(input, name=None):  # noqa: A002
     """Splits each string into single bytes (a RaggedTensor for batches)."""
     x = as_string_tensor(input)
@@ -107,6 +110,7 @@ def _bytes(text):
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
 
 
+@host_function()
 def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None,
            preserve_short_sequences=False, name=None):
     """N-grams of the innermost dimension of ``data``, joined with ``separator``."""

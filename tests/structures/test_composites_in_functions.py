@@ -254,3 +254,21 @@ def test_more_sparse_functions_in_graphs_equal_eager(name):
     for a, b in zip(eager, traced):
         np.testing.assert_array_equal(a, b)
         assert a.dtype == b.dtype
+
+
+_STRING_PROGRAMS = {
+    "split": lambda s: nd.strings.split(s),
+    "ngrams": lambda s: nd.strings.ngrams(nd.strings.split(s), 2),
+    "bytes_split": lambda s: nd.strings.bytes_split(s),
+    "unicode_decode": lambda s: nd.strings.unicode_decode(s, "UTF-8"),
+    "split_rank2": lambda s: nd.strings.split(nd.reshape(s, [2, 1])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_STRING_PROGRAMS))
+def test_string_functions_with_ragged_results_in_graphs_equal_eager(name):
+    program = _STRING_PROGRAMS[name]
+    s = nd.constant(["a bc", "dé"])
+    eager, traced = program(s), nd.function(program)(s)
+    assert traced.to_list() == eager.to_list()
+    assert traced.shape.rank == eager.shape.rank
