@@ -41,6 +41,7 @@ from ndflow.graph.function import function  # noqa: E402
 from ndflow.ops.print_ops import print_v2 as print  # noqa: E402,A004
 from ndflow.graph.tensor_spec import TensorSpec  # noqa: E402
 from ndflow.framework.type_spec import TypeSpec, type_spec_from_value  # noqa: E402
+from ndflow.framework.static_value import get_static_value  # noqa: E402
 from ndflow import config  # noqa: E402
 from ndflow import autograph  # noqa: E402
 from ndflow.ops.control_flow_ops import case, cond, switch_case, while_loop  # noqa: E402

@@ -11,11 +11,11 @@ execution.
 """
 import functools
 
-import numpy as np
 
 from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import EagerTensor, Tensor, wrap_as
 from ndflow.framework.type_spec import CompositeTensor, type_spec_from_value
+from ndflow.graph.graph import examples_for
 
 
 class _Slot:
@@ -163,16 +163,8 @@ def example_of(spec, examples=None):
     if spec.value_type is None:
         if examples is not None:
             return wrap_as(examples[0], spec.dtype)
-        shape = [1 if d is None else d for d in (spec.shape.dims or [])]
-        return wrap_as(example_array(shape, spec.dtype), spec.dtype)
+        return wrap_as(examples_for(spec.shape, spec.dtype)[0], spec.dtype)
     return spec._example()
-
-
-def example_array(shape, dtype):
-    """An array of ones (``b"a"`` for strings) of ``shape`` and ``dtype``."""
-    if dtype.name == "string":
-        return np.full(shape, b"a", dtype=object)
-    return np.ones(shape, dtype.as_numpy_dtype)
 
 
 def _relaxed(spec):

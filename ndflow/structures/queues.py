@@ -17,6 +17,7 @@ import numpy as np
 from ndflow.framework import dtypes as D
 from ndflow.framework import errors
 from ndflow.framework.tensor import convert_to_tensor, wrap_as
+from ndflow.framework.static_value import get_static_value
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.graph.tensor_spec import TensorSpec
 from ndflow.ops.random_ops import get_seed
@@ -68,11 +69,8 @@ def _no_result(*args, **kwargs):
 
 def _static(n):
     """``n`` as an int when known while tracing, else None."""
-    const = n if not hasattr(n, "_const") else n._const
-    try:
-        return None if const is None else int(const)
-    except TypeError:
-        return None
+    value = get_static_value(n)
+    return None if value is None else int(value)
 
 
 class QueueBase:

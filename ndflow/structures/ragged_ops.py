@@ -17,7 +17,11 @@ def _same_splits(a, b):
         return False
     if any(type(x) is not EagerTensor for x in sa + sb):
         # While tracing the splits are not known: shared splits are the same tensors; others
-        # are trusted (TensorFlow adds a run-time assertion there).
+        # are compared by an assertion when the graph runs, as in TensorFlow.
+        from ndflow.ops.debugging_ops import assert_equal
+        for x, y in zip(sa, sb):
+            if x is not y:
+                assert_equal(x, y, message="Inputs must have identical ragged splits")
         return True
     return all(np.array_equal(np.asarray(x.numpy()), np.asarray(y.numpy()))
                for x, y in zip(sa, sb))

@@ -96,8 +96,8 @@ class RaggedTensorSpec(TypeSpec):
             length = dims[level + 1]
             counts.append(counts[-1] * (1 if length is None else length))
         inner = [1 if d is None else d for d in dims[self._ragged_rank + 1:]]
-        from ndflow.structures.graph_fallback import example_array
-        values = example_array([counts[-1]] + inner, self._dtype)
+        from ndflow.graph.graph import examples_for
+        values = examples_for(TensorShape([counts[-1]] + inner), self._dtype)[0]
         splits_type = self._row_splits_dtype.as_numpy_dtype
         for level in reversed(range(self._ragged_rank)):
             step = counts[level + 1] // max(counts[level], 1)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import EagerTensor, convert_to_tensor
+from ndflow.framework.static_value import get_static_value
 from ndflow.framework.type_spec import CompositeTensor
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.ops import array_ops, gather_ops, math_ops
@@ -40,10 +41,8 @@ def _as_values(values):
 
 def _static_int(t):
     """The value of a scalar int tensor when known (always eagerly), else None."""
-    if type(t) is EagerTensor:
-        return int(t.numpy())
-    const = getattr(t, "_const", None)
-    return None if const is None else int(const)
+    value = get_static_value(t)
+    return None if value is None else int(value)
 
 
 class RaggedTensor(CompositeTensor):

@@ -10,12 +10,9 @@ from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import Tensor, convert_to_tensor
 from ndflow.ops import array_create_ops, math_ops
 from ndflow.ops.registry import execute, op_error, output_dtypes, register
-from ndflow.structures.sparse_tensor import SparseTensor
 from ndflow.structures.graph_fallback import host_function
-
-
-def _np(t):
-    return np.asarray(t.numpy())
+from ndflow.structures.sparse_ops import _np
+from ndflow.structures.sparse_tensor import SparseTensor
 
 
 def _require_sparse(sp_input):

@@ -8,8 +8,9 @@ tensors to their values.
 import numpy as np
 
 from ndflow.framework import dtypes, errors
+from ndflow.framework.static_value import get_static_value
 from ndflow.framework.type_spec import CompositeTensor, TypeSpec
-from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor
+from ndflow.framework.tensor import Tensor, convert_to_tensor
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.ops import array_ops, gather_ops, math_ops, reduce_ops, segment_ops
 from ndflow.ops.registry import execute, op_error, output_dtypes, register, register_gradient
@@ -262,8 +263,7 @@ def _same_dim(a, b):
 def _static_dense_shape(dense_shape, hint):
     """The static shape a SparseTensor reports: its dense_shape's value when known (always
     eagerly), else ``hint`` (a traced argument's spec) or unknown dims of the known rank."""
-    known = dense_shape.numpy() if type(dense_shape) is EagerTensor else \
-        getattr(dense_shape, "_const", None)
+    known = get_static_value(dense_shape)
     if known is not None:
         return TensorShape([int(d) for d in known])
     shape = TensorShape([None] * dense_shape.shape[0]) if dense_shape.shape.rank == 1 and \

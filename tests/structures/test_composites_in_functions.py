@@ -221,12 +221,43 @@ def test_queue_operations_in_a_function_act_at_every_call(real_tf):
     assert logs[0] == logs[1]
 
 
-def test_queue_op_types_in_graphs():
+def test_queue_ops_are_graph_nodes_that_act_at_call_time_only():
     q = nd.queue.FIFOQueue(3, nd.int32, shapes=[[]])
-    f = nd.function(lambda: (q.enqueue(1), q.dequeue()))
-    types = [op.type for op in f.get_concrete_function().graph.get_operations()]
-    assert "QueueEnqueueV2" in types and "QueueDequeueV2" in types
-    assert int(q.size()) == 0
+    push = nd.function(lambda: q.enqueue(1))
+    types = [op.type for op in push.get_concrete_function().graph.get_operations()]
+    assert types.count("QueueEnqueueV2") == 1
+    assert int(q.size()) == 0          # tracing did not enqueue
+    push()
+    push()
+    assert int(q.size()) == 2          # every call did
+    pop = nd.function(lambda: q.dequeue())
+    assert "QueueDequeueV2" in [op.type for op in pop.get_concrete_function().graph.get_operations()]
+    assert int(q.size()) == 2
+    assert int(pop()) == 1 and int(q.size()) == 1
+
+
+def test_ragged_operands_with_different_splits_fail_at_run_time(real_tf):
+    for mod, function in _both(real_tf):
+        f = function(lambda a, b: a + b)
+        a = mod.ragged.constant([[1, 2], [3]])
+        assert f(a, mod.ragged.constant([[1, 1], [1]])).to_list() == [[2, 3], [4]]
+        with pytest.raises(mod.errors.InvalidArgumentError):
+            f(a, mod.ragged.constant([[1], [1, 1]]))
+
+
+def test_get_static_value_matches_tensorflow(real_tf):
+    for mod, function in _both(real_tf):
+        assert mod.get_static_value(mod.constant([1, 2])).tolist() == [1, 2]
+        assert mod.get_static_value(3) == 3 and mod.get_static_value([1, 2]) == [1, 2]
+        seen = []
+
+        @function
+        def f(x):
+            seen.append((mod.get_static_value(x),
+                         mod.get_static_value(mod.cast(mod.constant(6), mod.int64))))
+            return x
+        f(mod.constant(1))
+        assert seen[-1][0] is None and int(seen[-1][1]) == 6
 
 
 _MORE_PROGRAMS = {

@@ -304,13 +304,7 @@ class GlobalAveragePooling3D(_GlobalPooling):
     """The mean over depth, height and width of 5-D inputs."""
 
     pool_dimensions = 3
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
-
-    def call(self, inputs):
-        self._check(inputs)
-        return nd.reduce_mean(inputs, self._axes, keepdims=self.keepdims)
+    _reduce = staticmethod(nd.reduce_mean)
 
 
 @register_builtin("keras.layers")
@@ -318,13 +312,7 @@ class GlobalMaxPooling3D(_GlobalPooling):
     """The maximum over depth, height and width of 5-D inputs."""
 
     pool_dimensions = 3
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
-
-    def call(self, inputs):
-        self._check(inputs)
-        return nd.reduce_max(inputs, self._axes, keepdims=self.keepdims)
+    _reduce = staticmethod(nd.reduce_max)
 
 
 Convolution1DTranspose = Conv1DTranspose

@@ -175,9 +175,15 @@ class _GlobalPooling(Layer):
             list(range(1, n + 1))
         self.built = True
 
+    _reduce = None    # the reduction (subclasses: nd.reduce_mean or nd.reduce_max)
+
     def _check(self, inputs):
         if inputs.shape.rank != self.pool_dimensions + 2:
             check_rank(self, inputs.shape.as_list(), self.pool_dimensions + 2, exact=True)
+
+    def call(self, inputs):
+        self._check(inputs)
+        return self._reduce(inputs, self._axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
@@ -228,13 +234,7 @@ class GlobalAveragePooling2D(_GlobalPooling):
     """The mean over height and width of (batch, height, width, channels) inputs."""
 
     pool_dimensions = 2
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
-
-    def call(self, inputs):
-        self._check(inputs)
-        return nd.reduce_mean(inputs, self._axes, keepdims=self.keepdims)
+    _reduce = staticmethod(nd.reduce_mean)
 
 
 @register_builtin("keras.layers")
@@ -242,13 +242,7 @@ class GlobalMaxPooling1D(_GlobalPooling):
     """The maximum over the steps of (batch, steps, features) inputs."""
 
     pool_dimensions = 1
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
-
-    def call(self, inputs):
-        self._check(inputs)
-        return nd.reduce_max(inputs, self._axes, keepdims=self.keepdims)
+    _reduce = staticmethod(nd.reduce_max)
 
 
 @register_builtin("keras.layers")
@@ -256,13 +250,7 @@ class GlobalMaxPooling2D(_GlobalPooling):
     """The maximum over height and width of (batch, height, width, channels) inputs."""
 
     pool_dimensions = 2
-
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
-
-    def call(self, inputs):
-        self._check(inputs)
-        return nd.reduce_max(inputs, self._axes, keepdims=self.keepdims)
+    _reduce = staticmethod(nd.reduce_max)
 
 
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
