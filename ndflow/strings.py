@@ -5,6 +5,7 @@ from ndflow.structures.string_more import (to_hash_bucket, unicode_split_with_of
 from ndflow.structures.string_ops import (join, length, lower, reduce_join, regex_full_match,
                                           regex_replace, strip, substr, to_hash_bucket_fast,
                                           to_hash_bucket_strong, upper)
+from ndflow.structures.string_script import unicode_script
 from ndflow.structures.string_split import bytes_split, ngrams, split
 from ndflow.structures.string_unicode import (unicode_decode, unicode_decode_with_offsets,
                                               unicode_encode, unicode_split, unicode_transcode)
@@ -12,5 +13,6 @@ from ndflow.structures.string_unicode import (unicode_decode, unicode_decode_wit
 __all__ = ["as_string", "bytes_split", "format", "join", "length", "lower", "ngrams",
            "reduce_join", "regex_full_match", "regex_replace", "split", "strip", "substr",
            "to_hash_bucket", "to_hash_bucket_fast", "to_hash_bucket_strong", "to_number",
-           "unicode_decode", "unicode_decode_with_offsets", "unicode_encode", "unicode_split",
-           "unicode_split_with_offsets", "unicode_transcode", "unsorted_segment_join", "upper"]
+           "unicode_decode", "unicode_decode_with_offsets", "unicode_encode", "unicode_script",
+           "unicode_split", "unicode_split_with_offsets", "unicode_transcode",
+           "unsorted_segment_join", "upper"]

@@ -8,6 +8,7 @@ import numpy as np
 
 from ndflow.backend import DEVICE
 from ndflow.framework import dtypes
+from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor_shape import TensorShape
 
 _NP_TO_DTYPE = dtypes.NP_TO_DTYPE
@@ -309,6 +310,18 @@ def _contains_tensor(seq):
     return False
 
 
+def _contains_symbolic(seq):
+    """True when a nested list holds a tensor whose value is only known when a graph runs."""
+    for item in seq:
+        if isinstance(item, (list, tuple)):
+            if _contains_symbolic(item):
+                return True
+        elif (isinstance(item, Tensor) and type(item) is not EagerTensor
+              and getattr(item, "_const", None) is None):
+            return True
+    return False
+
+
 def _stack_tensors(seq):
     """Packs a nested list mixing tensors and Python numbers (tensors decide the dtype)."""
     dtype = _first_tensor_dtype(seq)
@@ -398,6 +411,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         return as_tensor(None if dtype is None else dtypes.as_dtype(dtype))
     if dtype is not None:
         dtype = dtypes.as_dtype(dtype)
+    if GRAPHS and type(value) in (list, tuple) and _contains_symbolic(value):
+        from ndflow.ops.array_create_ops import pack_nested  # packed by ops while tracing
+        return pack_nested(value, dtype)
     for _, base_type, func in _CONVERSION_FUNCTIONS:
         if isinstance(value, base_type):
             return func(value, dtype)
@@ -424,6 +440,8 @@ def constant(value, dtype=None, shape=None, name="Const"):
         arr = np.asarray(tensor)
     elif isinstance(value, (np.ndarray, np.generic)):
         arr = _convert_numpy(value, None if dtype is None else dtypes.as_dtype(dtype))
+    elif GRAPHS and type(value) in (list, tuple) and _contains_symbolic(value):
+        raise TypeError("Expected any non-tensor type, but got a tensor instead.")
     else:
         arr = _convert_python(value, None if dtype is None else dtypes.as_dtype(dtype))
     if shape is not None:

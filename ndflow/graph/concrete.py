@@ -11,7 +11,8 @@ import numpy as np
 
 from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS, TAPES
-from ndflow.framework.tensor import EagerTensor, Tensor
+from ndflow.framework.indexed_slices import IndexedSlices
+from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor
 from ndflow.framework.type_spec import CompositeTensor, TypeSpec
 from ndflow.graph import interpreter
 from ndflow.graph.codegen import CompiledGraph
@@ -160,6 +161,7 @@ def trace(name, fn, values, names, specs, structure, signature):
     finally:
         GRAPHS.pop()
         TAPES[:] = saved_tapes
+    result = _returned_values(result, fn)
     outputs = []
 
     def output(leaf):
@@ -181,6 +183,38 @@ def trace(name, fn, values, names, specs, structure, signature):
     structured = map_leaves(result, output)
     graph.outputs = outputs
     return ConcreteFunction(graph, values, names, flat_specs, structured, structure)
+
+
+_PYTHON_SCALARS = (bool, int, float, complex, str, bytes, np.generic)
+
+
+def _returned_values(value, fn):
+    """The traced function's return value as TensorFlow keeps it: Python numbers, strings and
+    NumPy scalars become tensors (so every call returns tensors), None stays None, and any
+    other object raises TensorFlow's TypeError."""
+    if value is None or _is_leaf(value) or isinstance(value, IndexedSlices):
+        return value
+    if isinstance(value, _PYTHON_SCALARS):
+        if isinstance(value, int) and not -2**63 <= value < 2**63:
+            raise _bad_return(fn, value)
+        return convert_to_tensor(value)
+    kind = type(value)
+    if kind in (list, tuple):
+        return kind(_returned_values(v, fn) for v in value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return kind(*[_returned_values(v, fn) for v in value])
+    if kind is dict:
+        return {k: _returned_values(v, fn) for k, v in value.items()}
+    if isinstance(value, dict) or hasattr(value, "_as_tensor"):
+        return value       # other mappings and tensor-like objects are returned as they are
+    raise _bad_return(fn, value)
+
+
+def _bad_return(fn, value):
+    return TypeError(
+        "To be compatible with tf.function, Python functions must return zero or more Tensors "
+        f"or ExtensionTypes or None values; in compilation of {fn!r}, found return value of "
+        f"type {type(value).__name__}, which is not a Tensor or ExtensionType.")
 
 
 def spec_of(leaf):

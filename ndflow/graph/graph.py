@@ -30,6 +30,11 @@ _RNG = np.random.default_rng(1234)
 _SHAPE_OPS = frozenset(("Shape", "Size", "Rank"))
 
 
+class InaccessibleTensorError(ValueError):
+    """A tensor made inside a branch or loop body was used outside of it (TensorFlow raises a
+    ValueError subclass of this name; it is not in ``tf.errors``)."""
+
+
 class GraphTensor(Tensor):
     """A symbolic tensor: the ``value_index``-th output of an ``Operation`` in a graph."""
 
@@ -248,6 +253,7 @@ class Graph:
             return found[1]
         if tensor._const is not None:
             return self.constant(tensor._const)
+        _check_in_scope(self, tensor)
         if self.outer is not None and tensor._op.graph is not self.outer:
             tensor = self.outer.capture(tensor)   # capture through every level in between
         inner = self.placeholder(tensor.dtype, tensor.shape, "capture")
@@ -328,6 +334,25 @@ class Graph:
         return f"<ndflow Graph {self.name!r} with {len(self._operations)} operations>"
 
 
+def _check_in_scope(graph, tensor):
+    """Raises InaccessibleTensorError when ``tensor`` belongs to a branch or loop body that
+    does not enclose ``graph`` (a body's tensors exist only while the body runs). Tensors of
+    function graphs (no ``outer``) may be captured by functions traced inside them."""
+    owner = tensor._op.graph
+    if owner.outer is None:
+        return
+    scope = graph
+    while scope is not None:
+        if scope is owner:
+            return
+        scope = scope.outer
+    raise InaccessibleTensorError(
+        f"{tensor!r} is out of scope and cannot be used here: it was made inside the body "
+        f"{owner.name!r} (a tf.cond branch or a loop body), whose tensors exist only while that "
+        "body runs. Use return values of the branch or loop (loop variables), explicit Python "
+        "locals or a tf.TensorArray to access it.")
+
+
 def examples_for(shape, dtype):
     """Two example arrays for a tensor of this static shape: unknown dims are 2 in the first
     and 3 in the second, values are positive and generic (invertible matrices, integers 1 and
@@ -374,6 +399,8 @@ def _infer_outputs(operation, op, inputs, attrs):
     if not outputs or outputs[0]._const is not None:
         return outputs
     shapes = infer_shapes(op.name, inputs, attrs)
+    if shapes is None and op.name in _WINDOWED_OPS:
+        shapes = _windowed_shapes(inputs[0].shape, outputs)
     if shapes is not None:
         for out, shape in zip(outputs, shapes):
             if out._shape != shape:
@@ -382,6 +409,27 @@ def _infer_outputs(operation, op, inputs, attrs):
                     # Generic examples of the right shape, so later ops still infer theirs.
                     out._ex = examples_for(shape, out._dtype)
     return outputs
+
+
+# Convolutions and pools map a spatial size of 2 and of 3 to the same output size for many
+# windows and strides, so the examples alone would call an unknown dimension static.
+_WINDOWED_OPS = frozenset(("Conv2D", "Conv3D", "DepthwiseConv2dNative", "MaxPool", "AvgPool",
+                           "MaxPool3D", "AvgPool3D", "MaxPoolWithArgmax"))
+
+
+def _windowed_shapes(source, outputs):
+    """Output shapes of a convolution or pool: each dimension unknown in the input (batch,
+    spatial) is unknown in the output too; None when nothing changes."""
+    if source.rank is None:
+        return None
+    shapes = []
+    for out in outputs:
+        shape = out._shape
+        if shape.rank != source.rank:
+            return None
+        shapes.append(TensorShape([None if s is None else d
+                                   for s, d in zip(source.dims, shape.dims)]))
+    return shapes
 
 
 def _examples_fit(examples, shape):

@@ -172,6 +172,21 @@ def _concat(inputs, attrs):
     return [TensorShape(dims)]
 
 
+@_shape_function("Pack")
+def _pack(inputs, attrs):
+    # The most specific shape all inputs agree on ([None] and [3] pack to [n, 3]); the examples
+    # cannot show it when they differ between inputs.
+    merged = TensorShape(None)
+    for t in inputs:
+        merged = merged.merge_with(t.shape)
+    if merged.rank is None:
+        return [_UNKNOWN]
+    dims = list(merged.dims)
+    axis = attrs.get("axis", 0)
+    dims.insert(axis % (len(dims) + 1), len(inputs))
+    return [TensorShape(dims)]
+
+
 @_shape_function("GatherV2")
 def _gather(inputs, attrs):
     params, indices = inputs[0].shape, inputs[1].shape

@@ -128,8 +128,9 @@ def _static_slice_shape(template, shape):
     TensorFlow, a begin or end known only at run time leaves every explicit slice's size
     unknown; dimensions the key does not name (after an ellipsis, or trailing) keep theirs."""
     from ndflow.ops.indexing import normalize_key
-    if shape.rank is None:
-        return TensorShape(None)
+    if shape.rank is None or any(isinstance(item, slice) and type(item.step) is _Slot
+                                 for item in template):
+        return TensorShape(None)     # TensorFlow gives up on the shape for a symbolic stride
     dims = list(shape.dims)
     explicit = sum(1 for item in template if item is not None and item is not Ellipsis)
     expanded = []
@@ -209,14 +210,45 @@ def _dynamic_slice_grad(rec, dy):
     return (grad,) + (None,) * len(indices)
 
 
+def _dynamic_slice_grad_grad(rec, ddx):
+    from ndflow.ops.registry import execute
+    indices = rec.inputs[2:]
+    grad = execute(_DYNAMIC_SLICE, (ddx, *indices), {"key": rec.get_attr("key")})
+    return (grad, None) + (None,) * len(indices)
+
+
 def _make_ops():
     from ndflow.ops.registry import Op
     # Not registered: eager code never meets a symbolic index, so only graphs hold these.
     return (Op("StridedSlice", _dynamic_slice_kernel, grad=_dynamic_slice_grad),
-            Op("StridedSliceGrad", _dynamic_slice_grad_kernel))
+            Op("StridedSliceGrad", _dynamic_slice_grad_kernel, grad=_dynamic_slice_grad_grad))
 
 
 _DYNAMIC_SLICE, _DYNAMIC_SLICE_GRAD = _make_ops()
+
+
+def _sliced(source, template, tensors):
+    """A StridedSlice of ``source`` (a tensor or variable) whose symbolic indices are inputs,
+    with TensorFlow's static shape."""
+    from ndflow.ops.registry import execute
+    result = execute(_DYNAMIC_SLICE, (source, *tensors), {"key": template})
+    result._shape = _static_slice_shape(template, source.shape)
+    result._ex = examples_for(result._shape, result.dtype)
+    return result
+
+
+def dynamic_getitem(tensor, key):
+    """``tensor[key]`` while tracing when the key holds symbolic scalar indices (``x[i]``,
+    ``x[i:j]``); None when every index is known, so the caller slices as usual."""
+    template, tensors = _split_key(key)
+    return _sliced(tensor, template, tensors) if tensors else None
+
+
+def slice_grad(dy, x, key):
+    """The gradient of ``x[key]`` for an ``x`` whose static shape is not fully known: zeros of
+    x's run-time shape with ``dy`` written at ``key``."""
+    from ndflow.ops.registry import execute
+    return execute(_DYNAMIC_SLICE_GRAD, (dy, x), {"key": key})
 
 
 def slice_of(variable, key):
@@ -224,12 +256,9 @@ def slice_of(variable, key):
     Keys with symbolic scalar indices (``v[i]``) slice with a StridedSlice of their own whose
     indices are inputs; it has TensorFlow's static shape and a gradient."""
     from ndflow.ops.indexing import getitem
-    from ndflow.ops.registry import execute
     template, tensors = _split_key(key)
     if tensors:
-        result = execute(_DYNAMIC_SLICE, (variable, *tensors), {"key": template})
-        result._shape = _static_slice_shape(template, variable.shape)
-        result._ex = examples_for(result._shape, result.dtype)
+        result = _sliced(variable, template, tensors)
     else:
         result = getitem(variable, template)
     result.__class__ = GraphVariableSlice

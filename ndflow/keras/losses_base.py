@@ -4,7 +4,6 @@ A loss object turns ``(y_true, y_pred)`` into per-sample values with ``call`` an
 ``__call__``, multiplies them by ``sample_weight`` and reduces them. The reduction helpers are
 module-level so the trainer can apply them to the output of plain loss functions too.
 """
-import numpy as np
 
 import ndflow as nd
 from ndflow.framework.tensor import Tensor
@@ -58,10 +57,11 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
 
 
 def _element_count(values):
-    """The number of elements of ``values`` (static when the shape is known)."""
-    dims = values.shape.as_list() if values.shape.rank is not None else None
-    if dims is not None and None not in dims:
-        return nd.constant(float(np.prod(dims, dtype=np.int64)), dtype=values.dtype)
+    """The number of elements of ``values``: a Python float when the shape is known, else a
+    tensor of the values' dtype."""
+    count = values.shape.num_elements()
+    if count is not None:
+        return float(count)
     return nd.cast(nd.size(values), values.dtype)
 
 

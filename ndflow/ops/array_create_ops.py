@@ -287,3 +287,45 @@ def meshgrid(*args, **kwargs):
         shape[a] = -1
         grids.append(broadcast_to(reshape(v, shape), out_shape))
     return grids
+
+
+# -- packing nested lists that hold symbolic tensors ---------------------------------------------
+
+def pack_nested(values, dtype=None):
+    """A nested list or tuple mixing tensors and Python numbers as one tensor built with Pack
+    ops, as TensorFlow converts such a list while tracing (``tf.convert_to_tensor([a, b])``
+    with symbolic ``a``, ``b``). The dtype is ``dtype``, else the first tensor's."""
+    if dtype is None:
+        dtype = _first_dtype(values)
+    dtype = None if dtype is None else D.as_dtype(dtype)
+    return _pack(values, dtype)
+
+
+def _first_dtype(values):
+    for item in values:
+        if isinstance(item, (list, tuple)):
+            found = _first_dtype(item)
+            if found is not None:
+                return found
+        elif isinstance(item, Tensor) or hasattr(item, "_as_tensor"):
+            return _in.as_tensor(item).dtype
+    return None
+
+
+def _pack(values, dtype):
+    from ndflow.ops.array_ops import stack
+    if not isinstance(values, (list, tuple)):
+        if isinstance(values, Tensor) or hasattr(values, "_as_tensor"):
+            tensor = _in.as_tensor(values)
+            if dtype is not None and tensor.dtype is not dtype:
+                raise TypeError(f"Cannot convert a list containing a tensor of dtype "
+                                f"{tensor.dtype!r} to {dtype!r} (Tensor is: {tensor!r})")
+            return tensor
+        try:
+            return _in.as_tensor(values, dtype)
+        except (TypeError, ValueError):
+            raise TypeError(f"Expected {dtype.name}, but got {values!r} of type "
+                            f"'{type(values).__name__}'.") from None
+    if not values:
+        return _in.as_tensor([], dtype)
+    return stack([_pack(item, dtype) for item in values])

@@ -154,7 +154,7 @@ def stack(values, axis=0, name="stack"):
     tensors = _same_dtype_tensors(values, "Pack")
     first = tensors[0]
     for i, t in enumerate(tensors[1:], 1):
-        if t.shape != first.shape:
+        if not t.shape.is_compatible_with(first.shape):
             raise errors.InvalidArgumentError(
                 None, None, f"Shapes of all inputs must match: values[0].shape = "
                 f"{first.shape.as_list()} != values[{i}].shape = {t.shape.as_list()} [Op:Pack] "

@@ -10,7 +10,7 @@ from ndflow.framework import dtypes as D
 from ndflow.framework.tensor import Tensor
 from ndflow.ops import inputs as _in
 from ndflow.ops.array_ops import (expand_dims, int_values, invalid, reshape, scalar_int,
-                                  split)
+                                  split, stack, symbolic_shape, transpose)
 from ndflow.ops.registry import execute, register, register_gradient
 
 __all__ = ['shape', 'shape_n', 'size', 'rank', 'tile', 'pad', 'reverse', 'roll', 'repeat']
@@ -64,10 +64,22 @@ TILE = register("Tile", lambda xp, x, multiples: xp.tile(x, multiples))
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeats ``input`` ``multiples[i]`` times along each axis i."""
     x = _in.as_tensor(input)
+    dynamic = symbolic_shape(multiples)
+    if dynamic is not None:
+        # Known only when the traced function runs (e.g. ``tf.shape(y)``): an input of the op.
+        count = dynamic.shape[0] if dynamic.shape.rank == 1 else None
+        if dynamic.shape.rank not in (None, 1):
+            raise ValueError(f"Shape must be rank 1 but is rank {dynamic.shape.rank} for "
+                             f"multiples of Tile, shape {dynamic.shape}")
+        if count is not None and x.ndim is not None and count != x.ndim:
+            raise ValueError(f"Shape must be rank {x.ndim} but is rank {count} for the "
+                             f"multiples of Tile (input shape {x.shape}): one multiple per "
+                             f"input dimension")
+        return execute(TILE, (x, dynamic))
     m = int_values(multiples, "Tmultiples", "Tile")
     if m.ndim != 1:
         raise invalid("Tile", f"Expected multiples to be 1-D, but got shape {list(m.shape)}")
-    if m.size != x.ndim:
+    if x.ndim is not None and m.size != x.ndim:
         raise invalid("Tile", f"Expected multiples argument to be a vector of length "
                                f"{x.ndim} but got length {m.size}")
     for i, k in enumerate(m):
@@ -79,12 +91,27 @@ def tile(input, multiples, name=None):  # noqa: A002
 @register_gradient("Tile")
 def _tile_grad(op, dy):
     from ndflow.ops.reduce_ops import reduce_sum
-    dims = op.inputs[0].shape.dims
-    interleaved = []
-    for k, d in zip(op.get_attr("multiples"), dims):
-        interleaved += [k, d]
-    summed = reduce_sum(reshape(dy, interleaved), list(range(0, 2 * len(dims), 2)))
-    return (reshape(summed, dims),)
+    x = op.inputs[0]
+    dims = x.shape.dims
+    if len(op.inputs) == 1 and x.shape.is_fully_defined():
+        interleaved = []
+        for k, d in zip(op.get_attr("multiples"), dims):
+            interleaved += [k, d]
+        summed = reduce_sum(reshape(dy, interleaved), list(range(0, 2 * len(dims), 2)))
+        return (reshape(summed, dims),)
+    # Multiples or input dimensions known only at run time: split each axis of dy into
+    # (multiple, input size) with shapes computed in the graph, and sum over the multiples.
+    from ndflow.ops.math_ops import cast
+    if len(op.inputs) == 1:
+        multiples = _in.as_tensor(list(op.get_attr("multiples")), D.int32)
+    else:
+        multiples = cast(op.inputs[1], D.int32)
+    count = len(op.get_attr("multiples")) if len(op.inputs) == 1 else op.inputs[1].shape[0]
+    if count is None:
+        count = x.ndim
+    pairs = reshape(transpose(stack([multiples, shape(x)])), [-1])
+    summed = reduce_sum(reshape(dy, pairs), list(range(0, 2 * count, 2)))
+    return (summed,) if len(op.inputs) == 1 else (summed, None)
 
 
 # -- pad ---------------------------------------------------------------------------------------
@@ -293,7 +320,9 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
             raise invalid("Tile", f"Expected multiples[{axis + 1}] >= 0, but got {k}")
         multiples = [1] * (ndim + 1)
         multiples[axis + 1] = k
-        out_shape = list(dims)
+        # Unknown dimensions (while tracing) are read from the run-time shape.
+        sizes = shape(x) if None in dims else None
+        out_shape = [sizes[i] if d is None else d for i, d in enumerate(dims)]
         out_shape[axis] *= k
         return reshape(tile(expand_dims(x, axis + 1), multiples), out_shape)
     if r.size != dims[axis]:

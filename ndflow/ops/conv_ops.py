@@ -253,18 +253,16 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  
            name=None):
     """1-D convolution of NWC ``input`` with [K, C_in, C_out] ``filters`` (a conv2d over a
     height of 1)."""
-    from ndflow.ops.array_ops import reshape
+    from ndflow.ops.array_ops import expand_dims, squeeze
     if data_format not in (None, "NWC"):
         U.check_format(data_format, "Conv2D")
     x, w = as_tensor(input), as_tensor(filters)
     stride = U.spatial_list(stride, "stride", n=1)
     dilations = U.spatial_list(1 if dilations is None else dilations, "dilations", n=1)
-    dims, wdims = x.shape.as_list(), w.shape.as_list()
-    x4 = reshape(x, dims[:-2] + [1] + dims[-2:])
-    w4 = reshape(w, [1] + wdims)
-    out = conv2d(x4, w4, [1, 1, stride[1], 1], padding, dilations=[1, 1, dilations[1], 1])
-    odims = out.shape.as_list()
-    return reshape(out, odims[:-3] + odims[-2:])
+    # ExpandDims/Squeeze rather than reshapes, so unknown batch and width survive tracing.
+    out = conv2d(expand_dims(x, -3), expand_dims(w, 0), [1, 1, stride[1], 1], padding,
+                 dilations=[1, 1, dilations[1], 1])
+    return squeeze(out, [-3])
 
 
 def _depthwise_lists(strides, dilations):

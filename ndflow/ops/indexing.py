@@ -2,6 +2,7 @@
 import numpy as np
 
 from ndflow.framework import errors
+from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import Tensor
 from ndflow.ops import inputs as _in
 from ndflow.ops.registry import execute, op_error, register, register_gradient
@@ -58,6 +59,8 @@ def normalize_key(key, shape):
 
 
 def _check_bounds(parts, shape):
+    if shape is None:       # unknown rank (while tracing): checked when the graph runs
+        return
     ndim = len(shape)
     if ndim == 0 and any(p is not None and p is not Ellipsis for p in parts):
         raise op_error(errors.InvalidArgumentError, "StridedSlice", "Attempting to slice scalar "
@@ -73,7 +76,8 @@ def _check_bounds(parts, shape):
         elif p is None:
             continue
         else:
-            if isinstance(p, int) and not -shape[dim] <= p < shape[dim]:
+            # An unknown dimension (None, while tracing) is checked when the graph runs.
+            if isinstance(p, int) and shape[dim] is not None and not -shape[dim] <= p < shape[dim]:
                 raise op_error(errors.InvalidArgumentError, "StridedSlice",
                                f"slice index {p} of dimension {dim} out of bounds.")
             dim += 1
@@ -99,14 +103,27 @@ STRIDED_SLICE_GRAD = register("StridedSliceGrad", _slice_grad_kernel)
 def getitem(tensor, key):
     """``tensor[key]`` for ints, slices, ``...``, ``newaxis`` and scalar integer tensors."""
     x = _in.as_tensor(tensor)
+    if GRAPHS:
+        # While tracing, an index may be a symbolic scalar (a loop counter, an argument): it
+        # becomes an input of the slice instead of a constant of the key.
+        from ndflow.graph import variable_ops
+        sliced = variable_ops.dynamic_getitem(x, key)
+        if sliced is not None:
+            return sliced
     key = normalize_key(key, x.shape.dims)
     return execute(STRIDED_SLICE, (x,), {"key": key})
 
 
 @register_gradient("StridedSlice")
 def _strided_slice_grad(op, dy):
-    shape = tuple(op.inputs[0].shape.dims)
-    return (execute(STRIDED_SLICE_GRAD, (dy,), {"key": op.get_attr("key"), "shape": shape}),)
+    x = op.inputs[0]
+    shape = x.shape
+    if not shape.is_fully_defined():
+        # Traced with unknown dimensions: the gradient's shape is the input's run-time shape.
+        from ndflow.graph import variable_ops
+        return (variable_ops.slice_grad(dy, x, op.get_attr("key")),)
+    return (execute(STRIDED_SLICE_GRAD, (dy,), {"key": op.get_attr("key"),
+                                                "shape": tuple(shape.dims)}),)
 
 
 @register_gradient("StridedSliceGrad")

@@ -133,10 +133,7 @@ def _matmul_grad(op, dy):
 
 def _flag(op, name):
     """A MatMul flag; the fast path leaves both out (they default to False)."""
-    try:
-        return op.get_attr(name)
-    except KeyError:
-        return False
+    return op.attrs.get(name, False)
 
 
 @register_gradient("BatchMatMulV2")

@@ -10,8 +10,8 @@ from ndflow.framework.indexed_slices import IndexedSlices
 from ndflow.framework.tensor import Tensor, convert_to_tensor
 from ndflow.ops import inputs as _in
 from ndflow.ops import unary_special as _special
-from ndflow.ops.math_ops import (add, cast, greater, maximum, minimum, multiply, negative,
-                                 subtract, truediv, unbroadcast)
+from ndflow.ops.math_ops import (add, binary_grads, cast, greater, maximum, minimum, multiply,
+                                 negative, subtract, truediv, unbroadcast)
 from ndflow.ops.registry import (dtype_mismatch, execute, op_error, register,
                                  register_gradient)
 from ndflow.ops.unary_ops import sqrt, square
@@ -292,7 +292,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 def _atan2_grad(op, dy):
     y, x = op.inputs
     inv = truediv(dy, add(square(x), square(y)))
-    return unbroadcast(multiply(x, inv), y), unbroadcast(multiply(negative(y), inv), x)
+    return binary_grads(op, lambda: multiply(x, inv), lambda: multiply(negative(y), inv))
 
 
 @register_gradient("AddN")
@@ -303,8 +303,8 @@ def _add_n_grad(op, dy):
 @register_gradient("DivNoNan")
 def _div_no_nan_grad(op, dy):
     x, y = op.inputs
-    return (unbroadcast(divide_no_nan(dy, y), x),
-            unbroadcast(multiply(dy, divide_no_nan(divide_no_nan(negative(x), y), y)), y))
+    return binary_grads(op, lambda: divide_no_nan(dy, y),
+                        lambda: multiply(dy, divide_no_nan(divide_no_nan(negative(x), y), y)))
 
 
 @register_gradient("Cumsum")

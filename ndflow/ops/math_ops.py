@@ -255,38 +255,80 @@ def invert(x, name=None):
 # -- gradients ---------------------------------------------------------------------------------
 
 def static_shape(t):
-    """The shape of a tensor or variable as a tuple (None for unknown dimensions)."""
+    """The shape of a tensor or variable as a tuple (None for unknown dimensions), or None when
+    its rank is unknown."""
     try:
         return t._value.shape
     except AttributeError:
-        return tuple(t.shape.dims)
+        dims = t.shape.dims
+        return None if dims is None else tuple(dims)
 
 
 def unbroadcast(grad, x):
     """Sums ``grad`` over the axes along which ``x`` was broadcast, giving x's shape."""
     gshape, xshape = static_shape(grad), static_shape(x)
-    if gshape == xshape:
+    if gshape == xshape and gshape is not None and None not in gshape:
         return grad
+    if gshape is None or xshape is None or None in xshape:
+        # Traced with unknown dimensions: which axes were broadcast is only known at run time.
+        from ndflow.ops.array_shape_ops import shape
+        return execute(_SUM_TO_SHAPE, (grad, shape(x)))
     from ndflow.ops.array_ops import reshape
     from ndflow.ops.reduce_ops import reduce_sum
     lead = len(gshape) - len(xshape)
+    # A dimension of grad unknown while tracing may be broadcast from x's 1: summing a size-1
+    # axis is harmless, so it is summed too.
     axes = list(range(lead)) + [lead + i for i, d in enumerate(xshape)
                                 if d == 1 and gshape[lead + i] != 1]
     if axes:
         grad = reduce_sum(grad, axes)
-    return reshape(grad, xshape)
+    return grad if static_shape(grad) == xshape else reshape(grad, xshape)
+
+
+def _sum_to_shape_kernel(xp, grad, shape):
+    shape = tuple(int(d) for d in shape)
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape)
+                                      if d == 1 and grad.shape[lead + i] != 1)
+    return xp.sum(grad, axis=axes, dtype=grad.dtype).reshape(shape)
+
+
+def _sum_to_shape_grad(op, ddx):
+    from ndflow.ops.array_ops import broadcast_to
+    from ndflow.ops.array_shape_ops import shape
+    return broadcast_to(ddx, shape(op.inputs[0])), None
+
+
+def _make_sum_to_shape():
+    from ndflow.ops.registry import Op
+    # Not registered: eager tensors always have known shapes, so only graphs hold this op
+    # (TensorFlow computes the same with BroadcastGradientArgs, Sum and Reshape nodes).
+    return Op("SumToShape", _sum_to_shape_kernel, grad=_sum_to_shape_grad)
+
+
+_SUM_TO_SHAPE = _make_sum_to_shape()
+
+
+def binary_grads(op, grad_x, grad_y):
+    """The gradients of a two-input op, calling ``grad_x()``/``grad_y()`` only for inputs whose
+    gradient someone needs (``op.skip_input_indices``: e.g. a constant divisor) and summing
+    each over the axes its input was broadcast along."""
+    x, y = op.inputs
+    skip = op.skip_input_indices
+    return (None if 0 in skip else unbroadcast(grad_x(), x),
+            None if 1 in skip else unbroadcast(grad_y(), y))
 
 
 @register_gradient("AddV2")
 def _add_grad(op, dy):
-    x, y = op.inputs
-    return unbroadcast(dy, x), unbroadcast(dy, y)
+    return binary_grads(op, lambda: dy, lambda: dy)
 
 
 @register_gradient("Sub")
 def _sub_grad(op, dy):
-    x, y = op.inputs
-    return unbroadcast(dy, x), unbroadcast(negative(dy), y)
+    return binary_grads(op, lambda: dy, lambda: negative(dy))
 
 
 def _conj(x):
@@ -299,20 +341,20 @@ def _conj(x):
 @register_gradient("Mul")
 def _mul_grad(op, dy):
     x, y = op.inputs
-    return unbroadcast(multiply(dy, _conj(y)), x), unbroadcast(multiply(_conj(x), dy), y)
+    return binary_grads(op, lambda: multiply(dy, _conj(y)), lambda: multiply(_conj(x), dy))
 
 
 @register_gradient("RealDiv")
 def _realdiv_grad(op, dy):
     x, y = (_conj(t) for t in op.inputs)
-    return (unbroadcast(truediv(dy, y), op.inputs[0]),
-            unbroadcast(multiply(dy, truediv(truediv(negative(x), y), y)), op.inputs[1]))
+    return binary_grads(op, lambda: truediv(dy, y),
+                        lambda: multiply(dy, truediv(truediv(negative(x), y), y)))
 
 
 @register_gradient("FloorMod")
 def _floormod_grad(op, dy):
     x, y = op.inputs
-    return unbroadcast(dy, x), unbroadcast(multiply(dy, negative(floordiv(x, y))), y)
+    return binary_grads(op, lambda: dy, lambda: multiply(dy, negative(floordiv(x, y))))
 
 
 @register_gradient("Pow")
@@ -336,7 +378,7 @@ def _select_grad(op, dy, pick_x):
     x, y = op.inputs
     mask = pick_x(x, y)
     zeros = zeros_like(dy)
-    return unbroadcast(where_v2(mask, dy, zeros), x), unbroadcast(where_v2(mask, zeros, dy), y)
+    return binary_grads(op, lambda: where_v2(mask, dy, zeros), lambda: where_v2(mask, zeros, dy))
 
 
 @register_gradient("Maximum")
@@ -353,7 +395,7 @@ def _minimum_grad(op, dy):
 def _squared_difference_grad(op, dy):
     x, y = op.inputs
     g = multiply(dy, multiply(subtract(x, y), 2))
-    return unbroadcast(g, x), unbroadcast(negative(g), y)
+    return binary_grads(op, lambda: g, lambda: negative(g))
 
 
 @register_gradient("Neg")

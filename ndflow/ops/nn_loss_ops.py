@@ -43,10 +43,17 @@ def _sparse_xent_kernel(xp, features, labels):
         raise op_error(errors.InvalidArgumentError, name,
                        f"Received a label value of {bad} which is outside the valid range of "
                        f"[0, {classes}).  Label values: {values}")
-    logp = _log_probabilities(xp, features, -1)
-    picked = xp.take_along_axis(logp, labels[..., None].astype(xp.intp), axis=-1)[..., 0]
-    onehot = xp.arange(classes) == labels[..., None]
-    return -picked, xp.exp(logp) - onehot.astype(features.dtype)
+    # loss = log(sum(exp(shifted))) - shifted[label]; backprop = softmax - one_hot(label).
+    shifted = features - features.max(axis=-1, keepdims=True)
+    exps = xp.exp(shifted)
+    sums = exps.sum(axis=-1, keepdims=True)
+    rows = xp.arange(labels.size)
+    flat_labels = labels.reshape(-1)
+    picked = shifted.reshape(-1, classes)[rows, flat_labels].reshape(labels.shape)
+    loss = xp.log(sums[..., 0]) - picked
+    backprop = exps / sums
+    backprop.reshape(-1, classes)[rows, flat_labels] -= 1
+    return loss, backprop
 
 
 SOFTMAX_XENT = register("SoftmaxCrossEntropyWithLogits", _softmax_xent_kernel,

@@ -294,7 +294,7 @@ def top_k(input, k=1, sorted=True, index_type=D.int32, name=None):  # noqa: A002
 
 def _kept(t, op):
     """``t`` (shaped like the op's output) reshaped to keep the reduced axes as size 1."""
-    if op.get_attr("keepdims"):
+    if op.get_attr("keepdims") or t.shape.rank == 0:  # a scalar broadcasts as it is
         return t
     axes = op.get_attr("axis")
     kept = [1 if i in axes else d for i, d in enumerate(op.inputs[0].shape.dims)]

@@ -109,15 +109,17 @@ def _symbolic(tensors):
     return any(type(t) is not EagerTensor for t in tensors)
 
 
-def host_function(out_spec=None, stateful=False, type_name=None):
+def host_function(out_spec=None, stateful=False, type_name=None, shape=None):
     """Decorator: inside a traced function with symbolic arguments, ``fn`` becomes one graph
     node that runs it eagerly when the graph runs (see the module docstring). ``out_spec``
     gives the result's spec (or a list or dict of specs, or None for no result) from the
     arguments; without it, ``fn`` runs once on small example values of the arguments' specs
-    and its result's spec, with every dimension unknown, is used. A ``stateful`` function
-    (one with side effects, such as a queue's) always becomes a node in a graph, even when
-    its arguments are known while tracing. ``type_name`` names the node's op type (default:
-    the function's name)."""
+    and its result's structure, dtypes and ranks are kept. ``shape(*args, **kwargs)`` then
+    gives the static shape of that result as TensorFlow infers it (a list of shapes for a list
+    or tuple result; a shape of None: rank unknown); without it every dimension is unknown.
+    A ``stateful`` function (one with side effects, such as a queue's) always becomes a node in
+    a graph, even when its arguments are known while tracing. ``type_name`` names the node's op
+    type (default: the function's name)."""
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
@@ -128,9 +130,18 @@ def host_function(out_spec=None, stateful=False, type_name=None):
             if not stateful and not _symbolic(tensors):
                 return fn(*args, **kwargs)
             spec = (out_spec or _probe(fn))(*args, **kwargs)
+            if shape is not None:
+                spec = _reshaped(spec, shape(*args, **kwargs))
             return _add_node(fn, spec, template, tensors, type_name or fn.__name__)
         return wrapper
     return decorate
+
+
+def _reshaped(spec, shape):
+    """``spec`` (or a list or tuple of specs) with the static shape(s) ``shape``."""
+    if type(spec) in (list, tuple):
+        return type(spec)(_reshaped(sp, sh) for sp, sh in zip(spec, shape))
+    return spec._with_shape(shape)
 
 
 def _probe(fn):
@@ -142,8 +153,19 @@ def _probe(fn):
             result = fn(*ex_args, **ex_kwargs)
         finally:
             GRAPHS[:] = saved
-        return _relaxed(type_spec_from_value(result))
+        return _relaxed_specs(result)
     return spec
+
+
+def _relaxed_specs(result):
+    """The specs of a (list, tuple or dict of) results, every dimension unknown."""
+    if result is None:
+        return None
+    if type(result) in (list, tuple):
+        return type(result)(_relaxed_specs(r) for r in result)
+    if type(result) is dict:
+        return {k: _relaxed_specs(r) for k, r in result.items()}
+    return _relaxed(type_spec_from_value(result))
 
 
 def _examples(value):

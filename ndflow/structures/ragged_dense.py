@@ -5,6 +5,7 @@ from ndflow.framework import errors
 from ndflow.framework.tensor import convert_to_tensor
 from ndflow.ops import array_ops, gather_ops
 from ndflow.structures.graph_fallback import host_function
+from ndflow.structures.static_shapes import dims_of, merge_dims, static_ints
 
 
 def _target_shape(rt, shape):
@@ -27,7 +28,17 @@ def _target_shape(rt, shape):
     return out
 
 
-@host_function()
+def _dense_shape(rt, default_value, shape):
+    # The ragged tensor's static shape (ragged dimensions unknown), with the dimensions that
+    # ``shape`` fixes while tracing.
+    dims = dims_of(rt)
+    wanted = static_ints(shape, len(dims))
+    if wanted is None or len(wanted) != len(dims):
+        return dims
+    return [merge_dims(w, d) for w, d in zip(wanted, dims)]
+
+
+@host_function(shape=_dense_shape, type_name="RaggedTensorToTensor")
 def to_tensor(rt, default_value, shape):
     """A dense tensor holding ``rt``, padded with ``default_value`` (zero by default).
 

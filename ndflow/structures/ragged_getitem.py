@@ -6,6 +6,7 @@ from ndflow.framework import errors
 from ndflow.framework.tensor import Tensor
 from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, gather_rows
+from ndflow.structures.static_shapes import dims_of, static_int
 
 
 def _index(k):
@@ -20,7 +21,33 @@ def _slice(k):
     return slice(*(None if v is None else _index(v) for v in (k.start, k.stop, k.step)))
 
 
-@host_function()
+def _slice_length(k, dim):
+    # The length of slice ``k`` of a dimension of static size ``dim`` (None: not static).
+    bounds = [None if v is None else static_int(v) for v in (k.start, k.stop, k.step)]
+    if dim is None or any(b is None and v is not None
+                          for b, v in zip(bounds, (k.start, k.stop, k.step))):
+        return None
+    return len(range(*slice(*bounds).indices(dim)))
+
+
+def _getitem_shape(rt, key):
+    # Ints drop their dimension, slices of static dimensions (the rows, uniform ones) keep a
+    # static length, ragged dimensions stay unknown.
+    key = tuple(key) if isinstance(key, tuple) else (key,)
+    dims = dims_of(rt)
+    if any(k is Ellipsis for k in key):
+        i = next(i for i, k in enumerate(key) if k is Ellipsis)
+        key = key[:i] + (slice(None),) * max(len(dims) - len(key) + 1, 0) + key[i + 1:]
+    out = []
+    for dim, k in zip(dims, key):
+        if isinstance(k, slice):
+            out.append(_slice_length(k, dim))
+        elif k is None:
+            return None
+    return out + dims[len(key):]
+
+
+@host_function(shape=_getitem_shape, type_name="RaggedGetItem")
 def getitem(rt, key):
     """``rt[key]`` as TensorFlow indexes ragged tensors."""
     key = tuple(key) if isinstance(key, tuple) else (key,)

@@ -8,6 +8,8 @@ from ndflow.ops import array_ops, gather_ops, math_ops, reduce_ops, segment_ops
 from ndflow.ops.inputs import axis_list
 from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, concat_rows, gather_rows
+from ndflow.structures.static_shapes import (dims_of, merge_dims, ragged_rank_of, rank_of,
+                                            static_axes, static_int)
 from ndflow.util import nest
 
 
@@ -139,7 +141,30 @@ def _axis(axis, rank, what):
     return axis % rank
 
 
-@host_function()
+def _joined_dims(values):
+    """The static dims of ``values`` merged position by position, and the largest ragged rank
+    among them (None when a rank is unknown or no value is ragged: a dense join)."""
+    dims = [dims_of(v) for v in values]
+    if any(d is None for d in dims) or len({len(d) for d in dims}) != 1 or \
+            not any(isinstance(v, RaggedTensor) for v in values):
+        return None, 0
+    return [merge_dims(*column) for column in zip(*dims)], max(map(ragged_rank_of, values))
+
+
+def _concat_shape(values, axis, name=None):
+    # Rows add up along axis 0; the ragged dimensions of the result are unknown.
+    values = list(values)
+    out, ragged_rank = _joined_dims(values)
+    axis = static_int(axis)
+    if out is None or axis is None:
+        return None
+    if axis % len(out) == 0:
+        rows = [dims_of(v)[0] for v in values]
+        out[0] = None if None in rows else sum(rows)
+    return out[:1] + [None] * ragged_rank + out[ragged_rank + 1:]
+
+
+@host_function(shape=_concat_shape, type_name="RaggedConcat")
 def concat(values, axis, name=None):
     """Concatenates ragged (and dense) tensors along ``axis`` 0 or 1, as ``tf.concat``."""
     values = list(values)
@@ -175,7 +200,19 @@ def concat(values, axis, name=None):
                         _np_splits(splits, parts[0].row_splits_dtype), internal=True)
 
 
-@host_function()
+def _stack_shape(values, axis=0, name=None):
+    # A new dimension of len(values) at ``axis``; the dimensions after the outer one are
+    # ragged (unknown) up to the new ragged rank.
+    values = list(values)
+    out, ragged_rank = _joined_dims(values)
+    axis = static_int(axis)
+    if out is None or axis is None:
+        return None
+    out.insert(axis % (len(out) + 1), len(values))
+    return out[:1] + [None] * (ragged_rank + 1) + out[ragged_rank + 2:]
+
+
+@host_function(shape=_stack_shape, type_name="RaggedStack")
 def stack(values, axis=0, name=None):
     """Stacks ragged (and dense) tensors along a new ``axis`` 0 or 1, as ``tf.stack``."""
     values = list(values)
@@ -200,16 +237,32 @@ def stack(values, axis=0, name=None):
 
 
 # ---- boolean_mask -------------------------------------------------------------------------
-@host_function()
+def _mask_shape(data, mask, name=None):
+    # A 1-D mask selects rows (their number unknown); a k-D mask keeps the rows and makes the
+    # k - 1 masked dimensions after them ragged.
+    dims, k = dims_of(data), rank_of(mask)
+    if dims is None or k is None:
+        return None
+    if k == 1:
+        return [None] + dims[1:]
+    return [merge_dims(dims[0], dims_of(mask)[0])] + [None] * (k - 1) + dims[k:]
+
+
+@host_function(shape=_mask_shape, type_name="RaggedBooleanMask")
 def boolean_mask(data, mask, name=None):
     """Keeps the items of ``data`` where ``mask`` is True; a ragged mask matches ``data``'s
     ragged structure, a dense 1-D mask selects rows."""
     if not isinstance(mask, RaggedTensor):
         mask_arr = np.asarray(convert_to_tensor(mask, dtypes.bool).numpy())
+        if mask_arr.ndim > 1:
+            # As TF: a k-D dense mask is the ragged mask of its own (uniform) rows, and the
+            # masked dimensions of the result are ragged.
+            k = mask_arr.ndim - 1
+            if not isinstance(data, RaggedTensor):
+                data = RaggedTensor.from_tensor(data, ragged_rank=k)
+            return boolean_mask(data, RaggedTensor.from_tensor(mask_arr, ragged_rank=k))
         if not isinstance(data, RaggedTensor):
             return gather_ops.boolean_mask(data, mask_arr)
-        if mask_arr.ndim != 1:
-            raise NotImplementedError("ndflow: a dense mask on ragged data must be 1-D")
         if mask_arr.shape[0] != data.nrows_int():
             raise errors.InvalidArgumentError(
                 None, None, f"boolean_mask: mask has {mask_arr.shape[0]} rows but data has "
@@ -266,12 +319,43 @@ def _reduce_axis(kind, rt, axis):
         columns = rt._flat_positions()[:, 1]
         width = int(np.diff(rt._splits).max()) if rt.nrows_int() else 0
         return _segment(kind, rt.values, columns, width)
+    if 2 <= axis < k:
+        # Below the rows, each row's items reduce on their own: reduce the stacked items.
+        return rt.with_values(_reduce_axis(kind, rt.values, axis - 1))
+    if axis == 1 and k == 2:
+        return _reduce_inner_rows(kind, rt)
     raise NotImplementedError(
         f"ndflow reduces a ragged tensor of ragged_rank {k} along axis {axis} only when the "
         f"axis is the innermost ragged one or a uniform one")
 
 
-@host_function()
+def _reduce_shape(kind, input_tensor, axis, keepdims):
+    # The input's static dimensions without the reduced axes (size 1 with keepdims).
+    dims = dims_of(input_tensor)
+    axes = None if dims is None else static_axes(axis, len(dims))
+    if axes is None:
+        return None
+    if keepdims:
+        return [1 if i in axes else d for i, d in enumerate(dims)]
+    return [d for i, d in enumerate(dims) if i not in axes]
+
+
+def _reduce_inner_rows(kind, rt):
+    """Reduces axis 1 of a ragged_rank-2 ``rt``: row i of the result combines the inner rows of
+    row i position by position, so it is as long as the longest of them."""
+    inner = rt.values
+    outer_of_inner = rt._rowids()
+    lengths = np.diff(inner._splits)
+    width = np.zeros(rt.nrows_int(), np.int64)
+    np.maximum.at(width, outer_of_inner, lengths)
+    splits = np.concatenate([[0], np.cumsum(width)]).astype(np.int64)
+    positions = inner._flat_positions()
+    segments = splits[outer_of_inner[positions[:, 0]]] + positions[:, 1]
+    reduced = _segment(kind, inner.values, segments, int(splits[-1]))
+    return RaggedTensor(reduced, _np_splits(splits, rt.row_splits_dtype), internal=True)
+
+
+@host_function(shape=_reduce_shape, type_name="RaggedReduce")
 def _reduce(kind, input_tensor, axis, keepdims):
     if not isinstance(input_tensor, RaggedTensor):
         return _DENSE[kind](input_tensor, axis=axis, keepdims=keepdims)

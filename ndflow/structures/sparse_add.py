@@ -155,7 +155,8 @@ def add(a, b, threshold=0, name=None):
         thresh = convert_to_tensor(threshold, dtype)
         idx, val, shape = execute(SPARSE_ADD, (a.indices, a.values, a.dense_shape, b.indices,
                                                b.values, b.dense_shape, thresh))
-        return SparseTensor(idx, val, shape)
+        static = a.shape.merge_with(b.shape) if a.shape.is_compatible_with(b.shape) else None
+        return SparseTensor(idx, val, shape, static)
     if b_sparse:
         a, b = b, a
     b = convert_to_tensor(b, a.dtype)

@@ -10,6 +10,7 @@ from ndflow.ops.registry import execute, op_error, output_dtypes, register, regi
 from ndflow.structures.sparse_add import _merge, _padded
 from ndflow.structures.sparse_tensor import SparseTensor
 from ndflow.structures.graph_fallback import host_function
+from ndflow.structures.static_shapes import dims_of
 
 
 def _require_sparse(sp_input):
@@ -189,7 +190,12 @@ def fill_empty_rows(sp_input, default_value, name=None):
 
 
 # ---- sampled_addmm (composed, as in TensorFlow) ----------------------------------------------
-@host_function()
+def _addmm_shapes(indices, values, dense_shape, mat1, mat2, *args, **kwargs):
+    # The components keep the static shapes of the given indices, values and dense shape.
+    return [dims_of(indices), dims_of(values), dims_of(dense_shape)]
+
+
+@host_function(shape=_addmm_shapes, type_name="SampledAddmm")
 def sampled_addmm(indices, values, dense_shape, mat1, mat2, beta=1.0, alpha=1.0,
                   output_type=dtypes.float32):
     """``alpha * (mat1 @ mat2)`` sampled at ``indices`` plus ``beta * values``, returned as the

@@ -77,7 +77,6 @@ def _list_diff(x, y, out_idx=dtypes.int32):
     return execute(LIST_DIFF, (x, y), {"out_idx": dtypes.as_dtype(out_idx).as_numpy_dtype})
 
 
-@host_function()
 def mask(a, mask_indices, name=None):
     """The rows of the IndexedSlices ``a`` whose indices are not in ``mask_indices``."""
     indices = convert_to_tensor(a.indices)

@@ -8,6 +8,7 @@ from ndflow.ops.registry import execute, op_error, output_dtypes, register, regi
 from ndflow.framework.tensor_shape import TensorShape
 from ndflow.graph.tensor_spec import TensorSpec
 from ndflow.structures.graph_fallback import host_function
+from ndflow.structures.static_shapes import merge_dims, static_int, static_ints
 from ndflow.structures.sparse_tensor import (REORDER, SPARSE_TO_DENSE, SparseTensor,
                                              SparseTensorSpec, _as_sparse)
 
@@ -184,24 +185,43 @@ def concat(axis, sp_inputs, expand_nonconcat_dims=False, name=None):
                + [s.dense_shape for s in sp_inputs])
     idx, val, shape = execute(CONCAT, tuple(tensors), {"n": len(sp_inputs),
                                                       "concat_dim": int(axis)})
-    return SparseTensor(idx, val, shape)
+    return SparseTensor(idx, val, shape, _concat_static(sp_inputs, int(axis)))
 
 
-def _same_spec(sp_input, *args, **kwargs):
-    return sp_input._type_spec
+def _concat_static(sp_inputs, axis):
+    """The static shape of a sparse concat: sizes add up along ``axis``, the others merge."""
+    dims = [s.shape.dims for s in sp_inputs]
+    if any(d is None for d in dims) or len({len(d) for d in dims}) != 1:
+        return None
+    out = [merge_dims(*column) for column in zip(*dims)]
+    axis %= len(out)
+    sizes = [d[axis] for d in dims]
+    out[axis] = None if None in sizes else sum(sizes)
+    return out
 
 
 def _rank_only_spec(sp_input, *args, **kwargs):
+    # TensorFlow rebuilds these results from a dense-shape tensor it does not fold: only the
+    # rank is static.
     return SparseTensorSpec(TensorShape([None] * sp_input.shape.rank)
                             if sp_input.shape.rank is not None else None, sp_input.dtype)
 
 
+def _reset_spec(sp_input, new_shape=None):
+    # A new shape known while tracing is the static shape; otherwise only the rank is.
+    spec = _rank_only_spec(sp_input)
+    wanted = static_ints(new_shape, spec.shape.rank)
+    return spec if wanted is None else SparseTensorSpec(wanted, sp_input.dtype)
+
+
 def _indicator_spec(sp_input, vocab_size, name=None):
+    # The outer dimensions are not static in TensorFlow; the last is ``vocab_size``.
     rank = sp_input.shape.rank
-    return TensorSpec(None if rank is None else [None] * rank, dtypes.bool)
+    return TensorSpec(None if rank is None else [None] * (rank - 1) + [static_int(vocab_size)],
+                      dtypes.bool)
 
 
-@host_function(_same_spec)
+@host_function(_rank_only_spec)
 def retain(sp_input, to_retain):
     """The entries of ``sp_input`` where the boolean vector ``to_retain`` is True."""
     sp_input = _as_sparse(sp_input, "retain")
@@ -214,7 +234,7 @@ def retain(sp_input, to_retain):
                         gather_ops.gather(sp_input.values, where), sp_input.dense_shape)
 
 
-@host_function(_rank_only_spec)
+@host_function(_reset_spec)
 def reset_shape(sp_input, new_shape=None):
     """``sp_input`` with a new dense shape: ``new_shape``, or the tightest bounding box."""
     sp_input = _as_sparse(sp_input, "reset_shape")

@@ -13,6 +13,8 @@ from ndflow.ops.registry import execute, op_error, output_dtypes, register
 from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.sparse_ops import _np
 from ndflow.structures.sparse_tensor import SparseTensor
+from ndflow.structures.static_shapes import static_int, static_ints
+from ndflow.framework.static_value import get_static_value
 
 
 def _require_sparse(sp_input):
@@ -80,10 +82,38 @@ def reshape(sp_input, shape, name=None):
     if shape.dtype is not dtypes.int64:  # TensorFlow casts any integer shape tensor
         shape = math_ops.cast(shape, dtypes.int64)
     new_indices, new_shape = execute(RESHAPE, (sp_input.indices, sp_input.dense_shape, shape))
-    return SparseTensor(new_indices, sp_input.values, new_shape)
+    return SparseTensor(new_indices, sp_input.values, new_shape,
+                        _reshaped_static(sp_input.shape, shape))
 
 
-@host_function()
+def _reshaped_static(old, shape):
+    """The static shape of a sparse reshape: TensorFlow computes it (the one -1 included) only
+    when the input's shape is fully known and ``shape`` is known while tracing; otherwise only
+    the rank is static (None when not even that is)."""
+    wanted = static_ints(shape)
+    if wanted is None or not old.is_fully_defined() or get_static_value(shape) is None:
+        return None if wanted is None else [None] * len(wanted)
+    if wanted.count(None) == 1:
+        rest = int(np.prod([d for d in wanted if d is not None]))
+        if rest:
+            wanted[wanted.index(None)] = int(np.prod(old.as_list())) // rest
+    return wanted
+
+
+def _expand_shape(sp_input, axis=None, name=None):
+    # TensorFlow knows only the rank and the inserted dimension of size 1.
+    rank = sp_input.shape.rank
+    if rank is None:
+        return None
+    dims = [None] * rank
+    axis = -1 if axis is None else static_int(axis)
+    if axis is None or not -rank - 1 <= axis <= rank:
+        return dims + [None]
+    dims.insert(axis % (rank + 1), 1)
+    return dims
+
+
+@host_function(shape=_expand_shape, type_name="SparseExpandDims")
 def expand_dims(sp_input, axis=None, name=None):
     """``sp_input`` with a dimension of size 1 inserted at ``axis`` (default -1: appended)."""
     sp_input = _require_sparse(sp_input)
@@ -160,7 +190,13 @@ def split(sp_input=None, num_split=None, axis=None, name=None):
     return [SparseTensor(outs[i], outs[n + i], outs[2 * n + i]) for i in range(n)]
 
 
-@host_function()
+def _eye_shape(num_rows, num_columns=None, *args, **kwargs):
+    # The sizes known while tracing (the columns default to the rows).
+    rows = static_int(num_rows)
+    return [rows, rows if num_columns is None else static_int(num_columns)]
+
+
+@host_function(shape=_eye_shape, type_name="SparseEye")
 def eye(num_rows, num_columns=None, dtype=dtypes.float32, name=None):
     """A 2-D SparseTensor with ones on the main diagonal."""
     dtype = dtypes.as_dtype(dtype)

@@ -311,7 +311,7 @@ def reorder(sp_input, name=None):
     """The SparseTensor with its entries sorted in row-major (lexicographic) order."""
     sp_input = _as_sparse(sp_input, "reorder")
     indices, values = execute(REORDER, (sp_input.indices, sp_input.values, sp_input.dense_shape))
-    return SparseTensor(indices, values, sp_input.dense_shape)
+    return SparseTensor(indices, values, sp_input.dense_shape, sp_input.shape)
 
 
 def from_dense(tensor, name=None):

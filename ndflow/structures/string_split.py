@@ -6,6 +6,7 @@ from ndflow.framework.tensor import convert_to_tensor
 from ndflow.ops.registry import execute, register
 from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor
+from ndflow.structures.static_shapes import dims_of
 from ndflow.structures.string_ops import STRING, as_string_tensor
 from ndflow.structures.string_unicode import rows_to_ragged
 
@@ -45,10 +46,25 @@ def _ragged_from_sparse(indices, values, shape, input_shape):
     return rows_to_ragged(values, convert_to_tensor(splits), input_shape)
 
 
-@host_function()
+def _tokens_shape(input, *args, **kwargs):  # noqa: A002
+    # The input's static shape plus one ragged dimension of tokens; TensorFlow builds a vector
+    # input's rows from the sparse result's dense shape, so their number is not static.
+    dims = dims_of(input)
+    if dims is None:
+        return None
+    return [None, None] if len(dims) == 1 else dims + [None]
+
+
 def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002 - TensorFlow's name
     """Splits each string on ``sep`` (runs of whitespace when None): a vector for a scalar
-    input, a RaggedTensor for batches."""
+    input, a RaggedTensor for batches (a ragged input gains one ragged dimension)."""
+    if isinstance(input, RaggedTensor):
+        return input.with_flat_values(split(input.flat_values, sep, maxsplit))
+    return _split(input, sep, maxsplit)
+
+
+@host_function(shape=_tokens_shape, type_name="StringSplitV2")
+def _split(input, sep, maxsplit):  # noqa: A002
     x = convert_to_tensor(input, dtypes.string)
     sep_t = convert_to_tensor(b"" if sep is None else sep)
     indices, values, shape = execute(STRING_SPLIT_V2, (x, sep_t), {"maxsplit": int(maxsplit)})
@@ -64,9 +80,16 @@ def _bytes_kernel(xp, x, delimiter, skip_empty):
 STRING_SPLIT = register("StringSplit", _bytes_kernel, allowed=STRING, num_outputs=3)
 
 
-@host_function()
 def bytes_split(input, name=None):  # noqa: A002
-    """Splits each string into single bytes (a RaggedTensor for batches)."""
+    """Splits each string into single bytes (a RaggedTensor for batches; a ragged input gains
+    one ragged dimension)."""
+    if isinstance(input, RaggedTensor):
+        return input.with_flat_values(bytes_split(input.flat_values))
+    return _bytes_split(input)
+
+
+@host_function(shape=_tokens_shape, type_name="StringSplit")
+def _bytes_split(input):  # noqa: A002
     x = as_string_tensor(input)
     flat = x if x.ndim == 1 else _reshape(x, [-1])
     indices, values, shape = execute(STRING_SPLIT, (flat, convert_to_tensor(b"")),
@@ -110,7 +133,13 @@ def _bytes(text):
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
 
 
-@host_function()
+def _ngrams_shape(data, *args, **kwargs):
+    # The outer dimensions of ``data``; the number of n-grams per row is not static.
+    dims = dims_of(data)
+    return None if not dims else dims[:-1] + [None]
+
+
+@host_function(shape=_ngrams_shape, type_name="StringNGrams")
 def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None,
            preserve_short_sequences=False, name=None):
     """N-grams of the innermost dimension of ``data``, joined with ``separator``."""

@@ -73,6 +73,9 @@ CASES = [
         ["UnicodeDecodeWithOffsets"]),
     OpCase("UnicodeEncode_dense", lambda tf, x: _h(tf, tf.strings.unicode_encode(x, "UTF-8")),
            [np.array([[99, 233, 0x1F600], [65, 0xD800, 66]], np.int32)], ["UnicodeEncode"]),
+    OpCase("UnicodeScript", lambda tf, x: tf.strings.unicode_script(x),
+           [np.array([[65, 0x416, 0x3B1, 0x4E2D], [0x627, 48, 0x301, -1]], np.int32)],
+           ["UnicodeScript"]),
     OpCase("UnicodeSplit", lambda tf, x: _h(tf, tf.strings.unicode_split(x, "UTF-8")
                                             .flat_values), [WORDS],
            ["UnicodeDecode", "UnicodeEncode"]),

@@ -358,8 +358,6 @@ def test_static_shapes_of_wrappers_given_symbolic_shapes(real_tf, case):
     assert ours == theirs
 
 
-@pytest.mark.xfail(strict=True, reason="tile reads its multiples while tracing (and Tile's "
-                                       "gradient would need them as an input)")
 def test_tile_with_symbolic_multiples_through_the_wrapper(real_tf):
     ours, theirs = _static_shapes(real_tf, lambda tf: lambda x, m: tf.tile(x, m),
                                   [([None, 3], "float32"), ([2], "int32")])

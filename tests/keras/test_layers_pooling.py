@@ -84,6 +84,9 @@ CASES = [
     ("UpSampling2D", ((2, 3),), {"interpolation": "bilinear"}, (2, 5, 4, 3)),
     ("UpSampling2D", (3,), {"interpolation": "BILINEAR"}, (2, 1, 2, 2)),
     ("UpSampling2D", ((2, 2),), {"data_format": "channels_first"}, (2, 3, 5, 4)),
+    ("UpSampling2D", ((2, 3),), {"interpolation": "bicubic"}, (2, 5, 4, 3)),
+    ("UpSampling2D", ((2, 2),), {"interpolation": "lanczos3"}, (2, 5, 4, 3)),
+    ("UpSampling2D", ((2, 3),), {"interpolation": "lanczos5"}, (2, 5, 4, 3)),
 ]
 
 
@@ -215,9 +218,12 @@ def test_aliases():
     assert L.GlobalMaxPool1D is L.GlobalMaxPooling1D
 
 
-def test_unsupported_interpolation_is_explicit():
-    with pytest.raises(NotImplementedError):
-        L.UpSampling2D(interpolation="bicubic")
+def test_area_upsampling_matches_keras(real_tf):
+    # Values only: TensorFlow has no gradient for area resizing.
+    x = np.random.default_rng(4).random((2, 5, 4, 3)).astype(np.float32)
+    ours = L.UpSampling2D((3, 2), interpolation="area")(x)
+    theirs = real_tf.keras.layers.UpSampling2D((3, 2), interpolation="area")(x)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_max_pool_gradient_goes_to_the_maximum():
@@ -227,3 +233,11 @@ def test_max_pool_gradient_goes_to_the_maximum():
         y = L.MaxPooling2D()(x)
     assert float(y.numpy().ravel()[0]) == 5.0
     np.testing.assert_array_equal(tape.gradient(y, x).numpy().ravel(), [0, 1, 0, 0])
+
+
+def test_upsampling_unknown_interpolation_raises_when_called(real_tf):
+    x = np.zeros((1, 2, 2, 1), np.float32)
+    for lib in (real_tf.keras.layers, L):
+        layer = lib.UpSampling2D(interpolation="gaussian")   # accepted until called, as Keras
+        with pytest.raises(ValueError, match="interpolation"):
+            layer(x)

@@ -12,10 +12,7 @@ from ndflow.framework import dtypes as D
 from ndflow.framework import errors
 from ndflow.framework.tensor import EagerTensor, Tensor
 
-
-class InaccessibleTensorError(ValueError):
-    """A tensor made inside a loop or branch body was used outside of it (TensorFlow raises a
-    ValueError subclass of this name)."""
+from ndflow.graph.graph import InaccessibleTensorError  # noqa: F401 - raised here
 
 
 def _symbolic(value):

@@ -1,11 +1,13 @@
 """More convolution and pooling layers: Conv1DTranspose, DepthwiseConv1D, SeparableConv1D,
-Conv3D, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D and GlobalMaxPooling3D.
+Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D and
+GlobalMaxPooling3D.
 
 ndflow has 2-D convolution and pooling ops only, so these layers are composed from them:
 1-D layers run the 2-D op on inputs with an extra unit height; 3-D layers fold the depth axis
 into the batch, run the 2-D op over height and width, and combine depth slices (a sum of
 per-slice convolutions, a maximum or a mean of pooled slices). Everything is made of ndflow ops,
-so gradients reach the inputs and the weights. The 3-D layers need static spatial sizes.
+so gradients reach the inputs and the weights; spatial sizes may be unknown while tracing
+(``depth_slicing`` computes with dynamic sizes then).
 """
 import numpy as np
 
@@ -15,6 +17,7 @@ from ndflow.keras.layers.convolutional import (
     DepthwiseConv2D,
     SeparableConv2D,
 )
+from ndflow.keras.layers import depth_slicing as ds
 from ndflow.keras.layers.convolutional_base import BaseConv, check_rank, standardize_padding
 from ndflow.keras.layers.pooling import _GlobalPooling, _Pooling
 from ndflow.keras.saving.object_registration import register_builtin
@@ -24,8 +27,10 @@ __all__ = [
     "AvgPool3D",
     "Conv1DTranspose",
     "Conv3D",
+    "Conv3DTranspose",
     "Convolution1DTranspose",
     "Convolution3D",
+    "Convolution3DTranspose",
     "DepthwiseConv1D",
     "GlobalAveragePooling3D",
     "GlobalAvgPool3D",
@@ -161,33 +166,6 @@ class SeparableConv1D(_Depthwise1D, SeparableConv2D):
         return self._finish(nd.squeeze(pointwise, 1))
 
 
-def _depth_windows(depth, kernel, stride, dilation, padding):
-    """(output depth, pad before, pad after) of a window sliding along the depth axis."""
-    if padding == "same":
-        out = -(-depth // stride)
-        # TensorFlow's 'SAME' rule: the smaller half of the padding goes before.
-        total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - depth, 0)
-        return out, total // 2, total - total // 2
-    return (depth - dilation * (kernel - 1) - 1) // stride + 1, 0, 0
-
-
-def _fold_depth(x):
-    """(N, D, H, W, C) -> (N * D, H, W, C): depth slices become batch entries."""
-    return nd.reshape(x, [-1] + x.shape.as_list()[2:])
-
-
-def _unfold_depth(x, depth):
-    """The inverse of ``_fold_depth``."""
-    return nd.reshape(x, [-1, depth] + x.shape.as_list()[1:])
-
-
-def _static_spatial(layer, x):
-    dims = x.shape.as_list()[1:]
-    if None in dims:
-        raise ValueError(f"{type(layer).__name__} in ndflow needs static depth, height, width "
-                         f"and channels. Received: inputs.shape={tuple(x.shape.as_list())}")
-
-
 @register_builtin("keras.layers")
 class Conv3D(BaseConv):
     """3-D convolution over (batch, depth, height, width, channels) volumes."""
@@ -213,23 +191,79 @@ class Conv3D(BaseConv):
     def call(self, inputs):
         a = self._args
         x = nd.transpose(inputs, a.to_last) if self._channels_first else inputs
-        _static_spatial(self, x)
         kd, sd, dd = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
-        out_depth, before, after = _depth_windows(x.shape.as_list()[1], kd, sd, dd,
-                                                  self.padding)
-        if before or after:
-            x = nd.pad(x, [[0, 0], [before, after], [0, 0], [0, 0], [0, 0]])
+        out_depth, before, after = ds.depth_windows(ds.dims(x)[1], kd, sd, dd, self.padding)
+        x = ds.pad_depth(x, before, after)
         span = (out_depth - 1) * sd + 1
         total = None
         # Output depth o sums, over kernel depths k, the 2-D convolution of input slice
         # o * stride + k * dilation with kernel[k].
         for k in range(kd):
             start = k * dd
-            plane = _fold_depth(x[:, start:start + span:sd])
+            plane = ds.fold_depth(x[:, start:start + span:sd])
             term = nd.nn.conv2d(plane, self.kernel[k], a.strides[1:], a.padding,
                                 dilations=a.dilations[1:])
             total = term if total is None else total + term
-        return self._finish(_unfold_depth(total, out_depth))
+        return self._finish(ds.unfold_depth(total, out_depth))
+
+
+@register_builtin("keras.layers")
+class Conv3DTranspose(Conv2DTranspose):
+    """Transposed 3-D convolution over (batch, depth, height, width, channels) volumes, used
+    to upsample; ``output_padding`` adds slices at the end of each spatial axis.
+
+    Composed like Conv3D: each kernel depth slice k is a 2-D transposed convolution of every
+    input depth slice, whose result lands at output depth ``i * stride + k * dilation`` (minus
+    the 'same' padding); the layer sums those contributions.
+    """
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                         **kwargs)
+
+    def call(self, inputs):
+        a = self._args
+        x = nd.transpose(inputs, a.to_last) if self._channels_first else inputs
+        sizes = ds.dims(x)
+        depth = sizes[1]
+        out_depth, out_h, out_w = self._out_spatial(sizes[1:4])
+        kd, sd, dd = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
+        span = (kd - 1) * dd + 1
+        full = (depth - 1) * sd + span   # the transposed convolution's depth before cropping
+        # TensorFlow crops 'same' outputs by the forward convolution's leading padding.
+        before = 0
+        if self.padding == "same":
+            before = ds.clip_below((depth - 1) * sd + span - out_depth) // 2
+        plane_shape = ds.as_shape([sizes[0] * depth, out_h, out_w, self.filters])
+        folded = ds.fold_depth(x)
+        total = None
+        for k in range(kd):
+            term = nd.nn.conv2d_transpose(folded, self.kernel[k], plane_shape, a.strides[1:],
+                                          padding=a.padding, dilations=a.dilations[1:])
+            term = ds.dilate_depth(ds.unfold_depth(term, depth), sd)
+            # Slice i of this term lands at depth i * stride + k * dilation.
+            term = ds.pad_depth(term, k * dd, span - 1 - k * dd)
+            total = term if total is None else total + term
+        keep = ds.smaller(out_depth, full - before)
+        total = total[:, before:before + keep]
+        # output_padding can reach past the transposed convolution: those slices are zeros.
+        total = ds.pad_depth(total, 0, out_depth - keep)
+        return self._finish(total)
 
 
 class _Pooling3D(_Pooling):
@@ -242,38 +276,40 @@ class _Pooling3D(_Pooling):
             check_rank(self, inputs.shape.as_list(), 5, exact=True)
         a = self._args
         x = nd.transpose(inputs, a.to_last) if self._channels_first else inputs
-        _static_spatial(self, x)
         padding = a.padding.lower() if isinstance(a.padding, str) else a.padding
         if padding not in ("valid", "same"):
             raise ValueError("Argument `padding` must be either 'valid' or 'same'. Received: "
                              f"padding={self.padding}")
-        depth = x.shape.as_list()[1]
+        depth = ds.dims(x)[1]
         op = nd.nn.max_pool2d if self.pool_mode == "max" else nd.nn.avg_pool2d
-        y = _unfold_depth(op(_fold_depth(x), a.ksize[1:], a.strides[1:], a.padding.upper()),
-                          depth)
+        y = ds.unfold_depth(op(ds.fold_depth(x), a.ksize[1:], a.strides[1:],
+                               a.padding.upper()), depth)
         k, s = self.pool_size[0], self.strides[0]
-        out_depth, before, after = _depth_windows(depth, k, s, 1, padding)
-        widths = [[0, 0], [before, after], [0, 0], [0, 0], [0, 0]]
-        if self.pool_mode == "max":
-            if before or after:   # padded slices never win the maximum
-                y = nd.pad(y, widths, constant_values=-np.inf)
-            combine = nd.maximum
-        else:
-            if before or after:
-                y = nd.pad(y, widths)
-            combine = nd.add
+        out_depth, before, after = ds.depth_windows(depth, k, s, 1, padding)
+        # Padded slices never win the maximum; for the mean they add nothing.
+        y = ds.pad_depth(y, before, after, -np.inf if self.pool_mode == "max" else 0)
+        combine = nd.maximum if self.pool_mode == "max" else nd.add
         span = (out_depth - 1) * s + 1
         out = None
         for j in range(k):
             window = y[:, j:j + span:s]
             out = window if out is None else combine(out, window)
         if self.pool_mode != "max":
-            # Each output averages only the real (unpadded) slices of its window.
+            out = out / self._window_counts(depth, out_depth, before, x.dtype)
+        return nd.transpose(out, a.to_first) if self._channels_first else out
+
+
+    def _window_counts(self, depth, out_depth, before, dtype):
+        """How many real (unpadded) slices each output's depth window averages, shaped to
+        broadcast over (batch, depth, height, width, channels)."""
+        k, s = self.pool_size[0], self.strides[0]
+        if ds.is_static(depth, out_depth, before):
             starts = np.arange(out_depth) * s - before
             counts = np.minimum(starts + k, depth) - np.maximum(starts, 0)
-            out = out / nd.constant(counts.reshape(1, -1, 1, 1, 1).astype(
-                x.dtype.as_numpy_dtype))
-        return nd.transpose(out, a.to_first) if self._channels_first else out
+            return nd.constant(counts.reshape(1, -1, 1, 1, 1).astype(dtype.as_numpy_dtype))
+        starts = nd.range(out_depth) * s - before
+        counts = nd.minimum(starts + k, depth) - nd.maximum(starts, 0)
+        return nd.reshape(nd.cast(counts, dtype), [1, -1, 1, 1, 1])
 
 
 @register_builtin("keras.layers")
@@ -317,12 +353,14 @@ class GlobalMaxPooling3D(_GlobalPooling):
 
 Convolution1DTranspose = Conv1DTranspose
 Convolution3D = Conv3D
+Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
 MaxPool3D = MaxPooling3D
 AvgPool3D = AveragePooling3D
 GlobalAvgPool3D = GlobalAveragePooling3D
 GlobalMaxPool3D = GlobalMaxPooling3D
 for _alias, _cls in (("Convolution1DTranspose", Conv1DTranspose), ("Convolution3D", Conv3D),
+                     ("Convolution3DTranspose", Conv3DTranspose),
                      ("SeparableConvolution1D", SeparableConv1D), ("MaxPool3D", MaxPooling3D),
                      ("AvgPool3D", AveragePooling3D),
                      ("GlobalAvgPool3D", GlobalAveragePooling3D),

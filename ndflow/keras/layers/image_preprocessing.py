@@ -1,7 +1,7 @@
 """Image preprocessing layers: Resizing and CenterCrop.
 
-Resizing follows ``tf.image.resize`` (half-pixel centres, no antialiasing): bilinear resizing is
-two interpolation matrices applied with one einsum, nearest resizing is a gather, so both are
+Resizing follows ``tf.image.resize``: every interpolation but 'nearest' is two per-axis weight
+matrices (``resampling``) applied with one einsum, nearest resizing is a gather, so both are
 differentiable. Images are (batch, height, width, channels) or a single (height, width,
 channels) image; ``data_format="channels_first"`` puts channels before height.
 """
@@ -10,34 +10,14 @@ import numpy as np
 import ndflow as nd
 from ndflow.keras.layers.convolutional_base import standardize_data_format
 from ndflow.keras.layers.layer import Layer
+from ndflow.keras.layers.resampling import nearest_indices, resize_matrix
 from ndflow.keras.saving.object_registration import register_builtin
 
 __all__ = ["CenterCrop", "Resizing"]
 
-_SUPPORTED = ("bilinear", "nearest")
-_KNOWN = _SUPPORTED + ("bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
-
-
-def _bilinear_weights(size, out):
-    """[out, size] weights of TensorFlow's half-pixel bilinear resize along one axis."""
-    scale = np.float32(size) / np.float32(out)
-    # The source coordinates are computed in float32, as TensorFlow's kernel does.
-    centers = (np.arange(out, dtype=np.float32) + np.float32(0.5)) * scale - np.float32(0.5)
-    floor = np.floor(centers)
-    lerp = (centers - floor).astype(np.float64)
-    lower = np.clip(floor.astype(np.int64), 0, size - 1)
-    upper = np.clip(np.ceil(centers).astype(np.int64), 0, size - 1)
-    matrix = np.zeros((out, size))
-    np.add.at(matrix, (np.arange(out), lower), 1.0 - lerp)
-    np.add.at(matrix, (np.arange(out), upper), lerp)
-    return matrix
-
-
-def _nearest_indices(size, out):
-    """Source index of each output position for TensorFlow's half-pixel nearest resize."""
-    scale = np.float32(size) / np.float32(out)
-    index = np.floor((np.arange(out, dtype=np.float32) + np.float32(0.5)) * scale)
-    return np.clip(index.astype(np.int64), 0, size - 1)
+# The interpolations Keras 3 accepts with the TensorFlow backend (it refuses 'gaussian' and
+# 'mitchellcubic', which tf.image.resize has).
+_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
 
 class _ImageLayer(Layer):
@@ -84,18 +64,26 @@ class _ImageLayer(Layer):
         return config
 
 
-def _resize(images, height, width, interpolation):
+def _resize(images, height, width, interpolation, antialias=False):
     """Resizes NHWC ``images`` (floating) to ``height`` x ``width``."""
     in_h, in_w = images.shape.as_list()[1:3]
     if (in_h, in_w) == (height, width):
         return images
     if interpolation == "nearest":
-        images = nd.gather(images, nd.constant(_nearest_indices(in_h, height)), axis=1)
-        return nd.gather(images, nd.constant(_nearest_indices(in_w, width)), axis=2)
+        images = nd.gather(images, nd.constant(nearest_indices(in_h, height)), axis=1)
+        return nd.gather(images, nd.constant(nearest_indices(in_w, width)), axis=2)
     dtype = images.dtype.as_numpy_dtype
-    mh = nd.constant(_bilinear_weights(in_h, height).astype(dtype))
-    mw = nd.constant(_bilinear_weights(in_w, width).astype(dtype))
+    mh = nd.constant(resize_matrix(in_h, height, interpolation, antialias).astype(dtype))
+    mw = nd.constant(resize_matrix(in_w, width, interpolation, antialias).astype(dtype))
     return nd.einsum("nhwc,oh,pw->nopc", images, mh, mw)
+
+
+def _saturate_cast(values, dtype):
+    """Rounded ``values`` clipped to the range of integer ``dtype`` and cast to it (cubic and
+    Lanczos kernels overshoot)."""
+    limits = np.iinfo(dtype.as_numpy_dtype)
+    clipped = nd.clip_by_value(nd.round(values), float(limits.min), float(limits.max))
+    return nd.cast(clipped, dtype)
 
 
 def _crop_box(height, width, target_h, target_w):
@@ -107,35 +95,39 @@ def _crop_box(height, width, target_h, target_w):
 
 @register_builtin("keras.layers")
 class Resizing(_ImageLayer):
-    """Resizes images to ``height`` x ``width`` ('bilinear' or 'nearest', as
-    ``tf.image.resize``); ``crop_to_aspect_ratio`` first takes the largest centred crop with the
+    """Resizes images to ``height`` x ``width`` with ``interpolation`` ('bilinear',
+    'nearest', 'bicubic', 'area', 'lanczos3', 'lanczos5'; optionally ``antialias``) exactly as
+    ``tf.image.resize``; ``crop_to_aspect_ratio`` first takes the largest centred crop with the
     target aspect ratio, ``pad_to_aspect_ratio`` pads with ``fill_value`` to it instead.
-    Integer images are resized in floats and rounded back."""
+    Integer images are resized in floats, rounded and clipped to the dtype's range."""
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        if interpolation not in _KNOWN:
-            raise ValueError(f"Invalid value for argument `interpolation`. Expected one of "
-                             f"{_KNOWN}. Received: interpolation={interpolation}")
-        if interpolation not in _SUPPORTED or antialias:
-            raise NotImplementedError(
-                "ndflow's Resizing supports interpolation='bilinear' or 'nearest' without "
-                f"antialiasing. Received: interpolation={interpolation}, antialias={antialias}")
-        if pad_to_aspect_ratio and fill_mode != "constant":
-            raise NotImplementedError("ndflow's Resizing pads with fill_mode='constant' only. "
-                                      f"Received: fill_mode={fill_mode}")
+        # Keras checks `interpolation` and `fill_mode` when the layer is called.
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = crop_to_aspect_ratio
         self.pad_to_aspect_ratio = pad_to_aspect_ratio
         self.fill_mode = fill_mode
         self.fill_value = fill_value
-        self.antialias = antialias
+        self.antialias = bool(antialias)
         self.autocast = False   # integer images keep their dtype; floats are cast below
         self._setup(height, width, data_format)
 
+    def _check_arguments(self):
+        if self.interpolation not in _INTERPOLATIONS:
+            raise ValueError("Invalid value for argument `interpolation`. Expected of one "
+                             f"{_INTERPOLATIONS}. Received: interpolation={self.interpolation}")
+        if self.fill_mode != "constant":
+            raise ValueError("Invalid value for argument `fill_mode`. Only `'constant'` is "
+                             f"supported. Received: fill_mode={self.fill_mode}")
+        if self.pad_to_aspect_ratio and self.crop_to_aspect_ratio:
+            raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can "
+                             "be `True`.")
+
     def call(self, inputs):
+        self._check_arguments()
         images, rank = self._to_nhwc(inputs)
         in_dtype = images.dtype
         if in_dtype.is_floating:
@@ -155,9 +147,9 @@ class Resizing(_ImageLayer):
             # padded image can be a row or column short of the target aspect ratio.
             widths = [[0, 0], [top, top], [left, left], [0, 0]]
             images = nd.pad(images, widths, constant_values=self.fill_value)
-        outputs = _resize(images, self.height, self.width, self.interpolation)
+        outputs = _resize(images, self.height, self.width, self.interpolation, self.antialias)
         if not in_dtype.is_floating:
-            outputs = nd.cast(nd.round(outputs), in_dtype)
+            outputs = _saturate_cast(outputs, in_dtype)
         return self._from_nhwc(outputs, rank)
 
     def get_config(self):

@@ -1,10 +1,10 @@
 """Spatial reshaping layers for image models: ZeroPadding2D, UpSampling2D, Cropping2D
 (re-exported by ``ndflow.keras.layers.pooling``)."""
-import numpy as np
 
 import ndflow as nd
 from ndflow.keras.layers.convolutional_base import check_rank, standardize_data_format, standardize_tuple
 from ndflow.keras.layers.layer import Layer
+from ndflow.keras.layers.resampling import resize_matrix
 from ndflow.keras.saving.object_registration import register_builtin
 
 __all__ = ["Cropping2D", "UpSampling2D", "ZeroPadding2D"]
@@ -114,44 +114,34 @@ class Cropping2D(_Spatial2D):
         return config
 
 
-def _bilinear_matrix(size, factor):
-    """[size * factor, size] weights of TensorFlow's half-pixel bilinear upsampling."""
-    out = size * factor
-    centers = (np.arange(out) + 0.5) / factor - 0.5
-    floor = np.floor(centers)
-    lerp = centers - floor
-    lower = np.clip(floor.astype(np.int64), 0, size - 1)
-    upper = np.clip(np.ceil(centers).astype(np.int64), 0, size - 1)
-    matrix = np.zeros((out, size))
-    np.add.at(matrix, (np.arange(out), lower), 1.0 - lerp)
-    np.add.at(matrix, (np.arange(out), upper), lerp)
-    return matrix
+_UPSAMPLING_MODES = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
 
 @register_builtin("keras.layers")
 class UpSampling2D(_Spatial2D):
     """Repeats rows ``size[0]`` times and columns ``size[1]`` times ('nearest'), or
-    interpolates them ('bilinear', TensorFlow's half-pixel rule)."""
+    interpolates them as ``tf.image.resize`` does ('bilinear', 'bicubic', 'area',
+    'lanczos3', 'lanczos5')."""
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.size = standardize_tuple(size, 2, "size")
         self.interpolation = interpolation.lower()
-        if self.interpolation not in ("nearest", "bilinear"):
-            raise NotImplementedError(
-                f"UpSampling2D supports interpolation='nearest' or 'bilinear' in ndflow. "
-                f"Received: interpolation={interpolation}")
         self._setup(data_format)
         self._matrices = {}
 
     def _interp(self, size, factor, dtype):
-        key = (size, factor, dtype.name)
-        if key not in self._matrices:
-            self._matrices[key] = nd.constant(_bilinear_matrix(size, factor), dtype=dtype)
-        return self._matrices[key]
+        key = (size, factor)
+        if key not in self._matrices:  # NumPy arrays: a graph tensor must not outlive its trace
+            self._matrices[key] = resize_matrix(size, size * factor, self.interpolation)
+        return nd.constant(self._matrices[key], dtype=dtype)
 
     def call(self, inputs):
         self._check(inputs)
+        if self.interpolation not in _UPSAMPLING_MODES:
+            raise ValueError(f"Invalid value for argument `interpolation`. Expected of one "
+                             f"{_UPSAMPLING_MODES}. Received: interpolation="
+                             f"{self.interpolation}")
         ha, wa = self._hw
         if self.interpolation == "nearest":
             return nd.repeat(nd.repeat(inputs, self.size[0], axis=ha), self.size[1], axis=wa)

@@ -5,10 +5,13 @@ computations still use ndflow ops so the layers run inside models and traced fun
 Hashing uses TensorFlow's own string hashes (FarmHash64 / SipHash, in ``ndflow.strings``), so
 the buckets are Keras' bit for bit.
 """
+import itertools
+
 import numpy as np
 
 import ndflow as nd
 from ndflow.framework import errors
+from ndflow.keras.layers import quantile_summary
 from ndflow.keras.layers.layer import Layer
 from ndflow.keras.saving.object_registration import register_builtin
 
@@ -17,9 +20,16 @@ __all__ = ["CategoryEncoding", "Discretization", "Hashing"]
 _MODES = ("int", "one_hot", "multi_hot", "count")
 
 
-def encode_categories(inputs, num_tokens, output_mode, dtype, count_weights=None):
+def encode_categories(inputs, num_tokens, output_mode, dtype, count_weights=None,
+                      sparse=False):
     """Integer ``inputs`` as one-hot rows, multi-hot rows or counts over ``num_tokens``
-    (values outside [0, num_tokens) contribute nothing; negative ones are an error)."""
+    (values outside [0, num_tokens) contribute nothing; negative ones are an error); with
+    ``sparse`` a SparseTensor of the non-zero entries, as Keras returns with TensorFlow."""
+    dense = _encode_dense(inputs, num_tokens, output_mode, dtype, count_weights)
+    return nd.sparse.from_dense(dense) if sparse else dense
+
+
+def _encode_dense(inputs, num_tokens, output_mode, dtype, count_weights):
     if nd.executing_eagerly() and inputs.dtype.is_integer and bool(
             np.any(inputs.numpy() < 0)):
         raise errors.InvalidArgumentError(None, None, "Input arr must be non-negative!")
@@ -85,8 +95,6 @@ class CategoryEncoding(_Preprocessing):
                              "instead.")
         if num_tokens < 1:
             raise ValueError(f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}.")
-        if sparse:
-            raise NotImplementedError("ndflow's CategoryEncoding has no sparse output.")
         self.num_tokens = num_tokens
         self.output_mode = output_mode
         self.sparse = sparse
@@ -97,7 +105,7 @@ class CategoryEncoding(_Preprocessing):
             raise ValueError("`count_weights` is not used when `output_mode` is not "
                              f"`'count'`. Received `count_weights={count_weights}`.")
         return encode_categories(inputs, self.num_tokens, self.output_mode,
-                                 self.compute_dtype, count_weights)
+                                 self.compute_dtype, count_weights, self.sparse)
 
     def compute_output_shape(self, input_shape):
         return encoded_shape(input_shape, self.num_tokens, self.output_mode)
@@ -113,8 +121,8 @@ class Discretization(_Preprocessing):
     """Buckets numbers by ``bin_boundaries``: bucket i holds boundaries[i-1] <= x <
     boundaries[i] (int32 ids), or their one-hot/multi-hot/count encoding.
 
-    ``num_bins`` with ``adapt()`` (learning the boundaries from data) is not supported: Keras
-    computes approximate quantiles that ndflow cannot reproduce exactly.
+    With ``num_bins``, ``adapt()`` learns the boundaries from data as Keras does (the same
+    approximate quantile summary, see ``quantile_summary``).
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
@@ -124,8 +132,10 @@ class Discretization(_Preprocessing):
             raise ValueError("Unknown value for `output_mode` argument of Discretization. "
                              f"Allowed values are: {_MODES}. Received: "
                              f"output_mode={output_mode}")
-        if sparse:
-            raise NotImplementedError("ndflow's Discretization has no sparse output.")
+        if sparse and output_mode == "int":
+            raise ValueError("`sparse=True` may only be used if `output_mode` is `'one_hot'`, "
+                             f"`'multi_hot'`, or `'count'`. Received: sparse={sparse} and "
+                             f"output_mode={output_mode}")
         if num_bins is not None and bin_boundaries is not None:
             raise ValueError("Both `num_bins` and `bin_boundaries` should not be set. Received: "
                              f"`num_bins={num_bins}` and `bin_boundaries={bin_boundaries}`")
@@ -137,11 +147,27 @@ class Discretization(_Preprocessing):
         self.output_mode = output_mode
         self.sparse = sparse
 
-    def adapt(self, data, batch_size=None, steps=None):
-        """Not supported: pass ``bin_boundaries`` instead."""
-        raise NotImplementedError("ndflow's Discretization cannot adapt(): Keras learns "
-                                  "approximate quantiles that ndflow does not reproduce. "
-                                  "Pass `bin_boundaries` instead.")
+    def adapt(self, data, steps=None):
+        """Learns ``num_bins - 1`` boundaries splitting ``data`` into equally populated bins
+        (approximate quantiles, accurate to about ``epsilon``). ``data`` is an array or tensor
+        taken as one batch, or an iterable of batches (a list, a generator, a dataset), of
+        which ``steps`` at most; a new ``adapt`` replaces what an earlier one learned."""
+        if self.num_bins is None:
+            raise ValueError("Cannot adapt a Discretization layer that has been initialized "
+                             "with `bin_boundaries`, use `num_bins` instead.")
+        # Arrays and tensors (ndflow's or another library's, which expose __array__) are one
+        # batch; any other iterable, lists included as in Keras, yields the batches.
+        if isinstance(data, (np.ndarray, nd.Tensor, nd.Variable)) or \
+                not hasattr(data, "__iter__") or hasattr(data, "__array__"):
+            batches = [data]
+        else:
+            batches = data if steps is None else itertools.islice(data, steps)
+        summary = quantile_summary.empty_summary()
+        for batch in batches:
+            values = np.array(batch).astype("float32")
+            summary = quantile_summary.merge(quantile_summary.summarize(values, self.epsilon),
+                                             summary, self.epsilon)
+        self.bin_boundaries = quantile_summary.bin_boundaries(summary, self.num_bins).tolist()
 
     def call(self, inputs):
         if self.bin_boundaries is None:
@@ -161,7 +187,7 @@ class Discretization(_Preprocessing):
         if self.output_mode == "int":
             return ids
         return encode_categories(ids, len(self.bin_boundaries) + 1, self.output_mode,
-                                 self.compute_dtype)
+                                 self.compute_dtype, sparse=self.sparse)
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
@@ -169,6 +195,20 @@ class Discretization(_Preprocessing):
         depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None \
             else self.num_bins
         return encoded_shape(input_shape, depth, self.output_mode)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The layer of ``config``; an adapted layer's config holds both ``num_bins`` and the
+        learned ``bin_boundaries``, which ``__init__`` refuses together, so the boundaries are
+        set after construction."""
+        config = dict(config)
+        learned = None
+        if config.get("num_bins") is not None:
+            learned = config.pop("bin_boundaries", None)
+        layer = cls(**config)
+        if learned is not None:
+            layer.bin_boundaries = list(learned)
+        return layer
 
     def get_config(self):
         return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
@@ -194,8 +234,10 @@ class Hashing(_Preprocessing):
         if output_mode not in _MODES:
             raise ValueError("Invalid value for argument `output_mode`. Expected one of "
                              f"{_MODES}. Received: output_mode={output_mode}")
-        if sparse:
-            raise NotImplementedError("ndflow's Hashing has no sparse output.")
+        if sparse and output_mode == "int":
+            raise ValueError("`sparse` may only be true if `output_mode` is `\"one_hot\"`, "
+                             "`\"multi_hot\"`, or `\"count\"`. Received: sparse=True and "
+                             f"output_mode={output_mode}")
         if salt is not None:
             if isinstance(salt, (tuple, list)) and len(salt) == 2:
                 salt = list(salt)
@@ -231,7 +273,8 @@ class Hashing(_Preprocessing):
             ids = nd.where(mask, nd.zeros_like(ids), ids)
         if self.output_mode == "int":
             return ids
-        return encode_categories(ids, self.num_bins, self.output_mode, self.compute_dtype)
+        return encode_categories(ids, self.num_bins, self.output_mode, self.compute_dtype,
+                                 sparse=self.sparse)
 
     def compute_output_shape(self, input_shape):
         return encoded_shape(input_shape, self.num_bins, self.output_mode)

@@ -58,8 +58,9 @@ def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
 
 
 def nadam(g, variable, m_var, v_var, constants, epsilon):
-    """Nadam's update with this step's precomputed scalar terms."""
-    lr, u_t_1, den_1, one_minus_u_t, den_0, bias_2, keep_m, keep_v = constants
+    """Nadam's update with this step's precomputed scalar factors:
+    w -= (m·m_coef + g·g_coef) / (sqrt(v / bias_2) + eps)."""
+    m_coef, g_coef, bias_2, keep_m, keep_v = constants
     m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
     dt = w.dtype.type
     tmp = np.subtract(g, m, out=_scratch(w, 0))
@@ -69,17 +70,13 @@ def nadam(g, variable, m_var, v_var, constants, epsilon):
     tmp -= v
     tmp *= dt(keep_v)
     v += tmp
-    m_hat = np.multiply(m, dt(u_t_1), out=_scratch(w, 1))
-    m_hat /= dt(den_1)
-    g_term = np.multiply(g, dt(one_minus_u_t), out=_scratch(w, 2))
-    g_term /= dt(den_0)
-    m_hat += g_term
+    step = np.multiply(m, dt(m_coef), out=_scratch(w, 1))
+    step += np.multiply(g, dt(g_coef), out=_scratch(w, 2))
     np.divide(v, dt(bias_2), out=tmp)
     np.sqrt(tmp, out=tmp)
     tmp += dt(epsilon)
-    m_hat *= dt(lr)
-    m_hat /= tmp
-    w -= m_hat
+    step /= tmp
+    w -= step
 
 
 def sgd(g, variable, m_var, lr, momentum, nesterov):

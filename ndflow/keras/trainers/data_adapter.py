@@ -24,9 +24,11 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The inverse of unpack_x_y_sample_weight."""
+    """The batch for ``x``, ``y`` and ``sample_weight`` (the inverse of
+    unpack_x_y_sample_weight): ``x`` alone (wrapped in a 1-tuple when it is itself a tuple or
+    list, so it is not mistaken for ``(x, y)``), ``(x, y)`` or ``(x, y, sample_weight)``."""
     if y is None:
-        return (x,)
+        return (x,) if isinstance(x, (tuple, list)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
@@ -109,3 +111,44 @@ class ArrayBatches:
             stop = min(start + self.batch_size, self.size)
             index = slice(start, stop) if order is None else order[start:stop]
             yield (take(self.x, index), take(self.y, index), take(self.sample_weight, index))
+
+
+def is_py_dataset(x):
+    """Whether ``x`` is a ``keras.utils.PyDataset`` (or ``Sequence``)."""
+    from ndflow.keras.utils.py_dataset import PyDataset
+    return isinstance(x, PyDataset)
+
+
+def check_py_dataset_args(x, y=None, sample_weight=None, validation_split=None):
+    """ValueError, worded as Keras', for arguments that a PyDataset ``x`` carries itself."""
+    if not is_py_dataset(x):
+        return
+    if y is not None:
+        raise ValueError("When providing `x` as a PyDataset, `y` should not be passed. "
+                         "Instead, the targets should be included as part of the PyDataset.")
+    if sample_weight is not None:
+        raise ValueError("When providing `x` as a PyDataset, `sample_weights` should not be "
+                         "passed. Instead, the sample weights should be included as part of "
+                         "the PyDataset.")
+    if validation_split:
+        raise ValueError("Argument `validation_split` is only supported for tensors or NumPy "
+                         f"arrays.Found incompatible type in the input: [{type(x)}]")
+
+
+def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):
+    """The batch iterator for ``x``: a PyDataset's own batches (``batch_size`` is then
+    ignored, as in Keras) or slices of in-memory arrays."""
+    if is_py_dataset(x):
+        from ndflow.keras.utils.py_dataset import PyDatasetBatches
+        return PyDatasetBatches(x, steps=steps, shuffle=bool(shuffle))
+    return ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps)
+
+
+def with_class_weight(batches, class_weight):
+    """``batches`` with each batch's sample weights multiplied by its targets' class weights
+    (for datasets whose batches are only known while iterating)."""
+    for x, y, sample_weight in batches:
+        if y is None:
+            raise ValueError("`class_weight` needs targets `y`.")
+        weights = class_weights_to_sample_weights(nest.flatten(y)[0], class_weight)
+        yield x, y, weights if sample_weight is None else sample_weight * weights

@@ -189,16 +189,20 @@ class Trainer:
         """Trains the model for ``epochs`` epochs; returns the History."""
         self._check_compiled()
         verbose = 1 if verbose == "auto" else verbose
-        x, y, sample_weight = da.to_arrays(x), da.to_arrays(y), da.to_arrays(sample_weight)
+        da.check_py_dataset_args(x, y, sample_weight, validation_split)
+        py_dataset = da.is_py_dataset(x)
+        if not py_dataset:
+            x, y, sample_weight = (da.to_arrays(x), da.to_arrays(y),
+                                   da.to_arrays(sample_weight))
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = da.split_validation(
                 x, y, sample_weight, validation_split)
-        if class_weight is not None:
+        if class_weight is not None and not py_dataset:
             if y is None:
                 raise ValueError("`class_weight` needs targets `y`.")
             weights = da.class_weights_to_sample_weights(nest.flatten(y)[0], class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        batches = da.ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        batches = da.make_batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=epochs,
                                      steps=batches.num_batches)
@@ -211,7 +215,10 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            for step, batch in enumerate(batches):
+            epoch_batches = batches
+            if class_weight is not None and py_dataset:
+                epoch_batches = da.with_class_weight(batches, class_weight)
+            for step, batch in enumerate(epoch_batches):
                 callback_list.on_train_batch_begin(step)
                 logs = self._python_logs(train_step(self._to_tensors(batch)))
                 callback_list.on_train_batch_end(step, logs)
@@ -241,7 +248,8 @@ class Trainer:
         """The loss and metrics over the data, batch by batch."""
         self._check_compiled()
         verbose = 1 if verbose == "auto" else verbose
-        batches = da.ArrayBatches(x, y, sample_weight, batch_size, False, steps)
+        da.check_py_dataset_args(x, y, sample_weight)
+        batches = da.make_batches(x, y, sample_weight, batch_size, False, steps)
         if _callbacks is not None:
             callback_list = _callbacks
             callback_list.params["_in_fit"] = True
@@ -267,7 +275,7 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for ``x`` as NumPy arrays, computed batch by batch."""
         verbose = 1 if verbose == "auto" else verbose
-        batches = da.ArrayBatches(x, None, None, batch_size, False, steps)
+        batches = da.make_batches(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, steps=batches.num_batches)
         callback_list.on_predict_begin()

@@ -5,6 +5,10 @@ batch ``x``, ``(x, y)`` or ``(x, y, sample_weight)``; ``on_epoch_end`` runs afte
 (e.g. to reshuffle). ndflow loads batches in the calling thread: ``workers`` and
 ``use_multiprocessing`` are accepted and recorded, as Keras' defaults do no parallel loading.
 """
+import itertools
+import warnings
+
+import numpy as np
 
 
 class PyDataset:
@@ -57,29 +61,59 @@ Sequence = PyDataset
 
 class PyDatasetBatches:
     """Adapts a PyDataset to the trainer's batch iterator (``num_batches`` and iteration over
-    ``(x, y, sample_weight)``); each full pass ends with the dataset's ``on_epoch_end``."""
+    ``(x, y, sample_weight)``).
 
-    def __init__(self, dataset, steps=None):
+    Each full pass over the dataset ends with its ``on_epoch_end``. ``shuffle`` visits the
+    batches in a new random order each pass, as Keras' ``fit`` does. With ``steps`` the batches
+    come from one pass that continues across epochs (Keras keeps its iterator when
+    ``steps_per_epoch`` is given); when that pass runs out before ``steps`` batches, a warning
+    says so, the epoch ends early and the next epoch starts a new pass, as in Keras.
+    """
+
+    def __init__(self, dataset, steps=None, shuffle=False):
         self.dataset = dataset
         self.steps = steps
+        self.shuffle = shuffle
+        self._pass = None
 
     @property
     def num_batches(self):
         """Batches per epoch (``steps`` when given, else the dataset's length)."""
         return self.steps if self.steps is not None else self.dataset.num_batches
 
-    def __iter__(self):
+    def _one_pass(self):
+        """Every batch of the dataset once (until IndexError for an endless dataset)."""
         from ndflow.keras.trainers.data_adapter import to_arrays, unpack_x_y_sample_weight
-        count = self.num_batches
+        length = self.dataset.num_batches
         self.dataset.on_epoch_begin()
-        index = 0
-        while count is None or index < count:
+        if length is None:
+            order = itertools.count()
+        elif self.shuffle:
+            order = iter(np.random.permutation(length).tolist())
+        else:
+            order = iter(range(length))
+        for index in order:
             try:
                 batch = self.dataset[index]
             except IndexError:
-                if count is None:
+                if length is None:
                     break  # an endless dataset stops when it runs out of batches
                 raise
             yield tuple(to_arrays(part) for part in unpack_x_y_sample_weight(batch))
-            index += 1
         self.dataset.on_epoch_end()
+
+    def __iter__(self):
+        if self.steps is None:
+            yield from self._one_pass()
+            return
+        if self._pass is None:
+            self._pass = self._one_pass()
+        for _ in range(self.steps):
+            try:
+                yield next(self._pass)
+            except StopIteration:
+                self._pass = None
+                warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                              "that your dataset can generate at least `steps_per_epoch * "
+                              "epochs` batches.", stacklevel=2)
+                return
