@@ -48,9 +48,7 @@ def backprop(records, targets, output_gradients, source_ids, watched=None):
         accumulate(grads, id(target), seed)
     for rec in reversed(records):
         op = rec.op
-        if watched is not None:
-            rec.skip_input_indices = tuple(i for i, x in enumerate(rec.inputs)
-                                           if id(x) not in watched)
+        rec.watched = watched
         if op.single:
             key = id(rec.outputs)
             dy = grads.get(key)

@@ -395,6 +395,24 @@ def _convert_numpy(value, dtype):
         return arr.astype(dtype.as_numpy_dtype, copy=False)
 
 
+_INEXACT_MASK = dtypes.INEXACT_MASK
+
+
+def _python_scalar(value, dtype):
+    """A Python int or float that ``dtype`` holds exactly as it is (a float into a float or
+    complex type, an int into one of those or an in-range int32/int64) as a tensor; else
+    None, and the general conversion decides."""
+    kind = type(value)
+    if kind is float:
+        ok = dtype._bit & _INEXACT_MASK
+    elif kind is int:
+        ok = (dtype._bit & _INEXACT_MASK or dtype is dtypes.int64 and -2**63 <= value < 2**63
+              or dtype is dtypes.int32 and -2**31 <= value < 2**31)
+    else:
+        return None
+    return wrap_as(np.asarray(value, dtype._np), dtype) if ok else None
+
+
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     """Converts a tensor, variable, NumPy array, Python scalar or nested list to a Tensor.
 
@@ -411,6 +429,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         return as_tensor(None if dtype is None else dtypes.as_dtype(dtype))
     if dtype is not None:
         dtype = dtypes.as_dtype(dtype)
+        scalar = _python_scalar(value, dtype)
+        if scalar is not None:
+            return scalar
     if GRAPHS and type(value) in (list, tuple) and _contains_symbolic(value):
         from ndflow.ops.array_create_ops import pack_nested  # packed by ops while tracing
         return pack_nested(value, dtype)

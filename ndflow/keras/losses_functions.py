@@ -10,6 +10,7 @@ import ndflow as nd
 from ndflow.keras import backend
 from ndflow.keras.losses_base import squeeze_or_expand_to_same_rank, to_tensor
 from ndflow.keras.saving import object_registration
+from ndflow.ops.math_ops import static_shape
 
 
 def _pair(y_true, y_pred, squeeze=True):
@@ -261,23 +262,26 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
 
 
 def _sparse_xent(target, output, from_logits, axis):
-    rank = output.shape.rank
+    out_dims = static_shape(output)
+    rank = None if out_dims is None else len(out_dims)
     if axis != -1 and (rank is None or axis != rank - 1):
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
     output, from_logits = _logits_of(output, from_logits, "Softmax",
                                      "sparse_categorical_crossentropy")
     target = nd.cast(target, nd.int64)
-    if target.shape.rank == rank and target.shape[-1] == 1:
+    target_dims = static_shape(target)
+    if target_dims and len(target_dims) == rank and target_dims[-1] == 1:
         target = nd.squeeze(target, axis=[-1])
+        target_dims = target_dims[:-1]
     if rank is not None and rank < 1:
         raise ValueError(f"Argument `output` must be at least rank 1. Received: "
                          f"output.shape={output.shape}")
-    if target.shape.rank is not None and rank is not None:
-        if target.shape.rank != rank - 1:
+    if target_dims is not None and rank is not None:
+        if len(target_dims) != rank - 1:
             raise ValueError("Argument `output` must have rank (ndim) `target.ndim - 1`. "
                              f"Received: target.shape={target.shape}, "
                              f"output.shape={output.shape}")
-        for a, b in zip(target.shape.as_list(), output.shape.as_list()[:-1]):
+        for a, b in zip(target_dims, out_dims[:-1]):
             if a is not None and b is not None and a != b:
                 raise ValueError("Arguments `target` and `output` must have the same shape up "
                                  f"until the last dimension: target.shape={target.shape}, "

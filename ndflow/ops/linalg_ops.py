@@ -7,6 +7,7 @@ import numpy as np
 
 from ndflow.framework import dtypes as D
 from ndflow.framework import errors
+from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import EagerTensor, Tensor
 from ndflow.ops import inputs as _in
 from ndflow.ops.registry import execute, op_error, register, register_gradient
@@ -54,10 +55,14 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
            a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
            name=None):
     """The matrix product of the inner-most two dimensions of a and b (batch dims broadcast)."""
-    if (type(a) is EagerTensor and type(b) is EagerTensor and a._value.ndim == 2
-            and b._value.ndim == 2 and output_type is None
-            and not (transpose_a or transpose_b or adjoint_a or adjoint_b)):
-        return execute(MATMUL, (a, b))  # no attrs: the kernel's defaults, and ~0.6us less
+    if (output_type is None and not (transpose_a or transpose_b or adjoint_a or adjoint_b)
+            and not GRAPHS):
+        # The eager fast path (a layer's input times its kernel variable): no attrs, so the
+        # kernel's defaults apply.
+        a = a if type(a) is EagerTensor else _in.as_tensor(a)
+        b = b if type(b) is EagerTensor else _in.like(b, a.dtype)
+        if a._value.ndim == 2 and b._value.ndim == 2 and type(b) is EagerTensor:
+            return execute(MATMUL, (a, b))
     return _matmul(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, output_type)
 
 
@@ -104,31 +109,37 @@ def _widen_for_output(a, b, output_type):
         f"output_type {output_type.name} [Op:BatchMatMulV3]")
 
 
-def _product_grads(dy, x, y, adj_x, adj_y, skip=()):
+def _adjoint_product(a, b, adj_a, adj_b):
+    return _matmul(a, b, False, False, adj_a, adj_b, None)
+
+
+def _rank2_product(a, b, transpose_a, transpose_b):
+    # Gradients of a real MatMul are MatMuls of rank-2 operands: no checks needed.
+    return execute(MATMUL, (a, b), {"transpose_a": transpose_a, "transpose_b": transpose_b})
+
+
+def _product_grads(dy, x, y, adj_x, adj_y, skip=(), product=_adjoint_product):
     """Gradients of x @ y (with adjoint flags) with respect to x and y (None for the input
-    positions in ``skip``, whose gradient is not needed)."""
+    positions in ``skip``, whose gradient is not needed); ``product(a, b, adj_a, adj_b)``
+    computes each."""
     if not adj_x:
-        if not adj_y:
-            gx = lambda: _matmul(dy, y, False, False, False, True, None)  # noqa: E731
-            gy = lambda: _matmul(x, dy, False, False, True, False, None)  # noqa: E731
-        else:
-            gx = lambda: _matmul(dy, y, False, False, False, False, None)  # noqa: E731
-            gy = lambda: _matmul(dy, x, False, False, True, False, None)  # noqa: E731
+        gx = (dy, y, False, not adj_y)
+        gy = (x, dy, True, False) if not adj_y else (dy, x, True, False)
     elif not adj_y:
-        gx = lambda: _matmul(y, dy, False, False, False, True, None)  # noqa: E731
-        gy = lambda: _matmul(x, dy, False, False, False, False, None)  # noqa: E731
+        gx, gy = (y, dy, False, True), (x, dy, False, False)
     else:
-        gx = lambda: _matmul(y, dy, False, False, True, True, None)  # noqa: E731
-        gy = lambda: _matmul(dy, x, False, False, True, True, None)  # noqa: E731
-    return (None if 0 in skip else gx()), (None if 1 in skip else gy())
+        gx, gy = (y, dy, True, True), (dy, x, True, True)
+    return (None if 0 in skip else product(*gx)), (None if 1 in skip else product(*gy))
 
 
 @register_gradient("MatMul")
 def _matmul_grad(op, dy):
     x, y = op.inputs
     # MatMul only carries transpose flags for real dtypes, where transpose == adjoint
+    # (complex products get here without flags, and need conjugates)
+    product = _adjoint_product if dy.dtype.is_complex else _rank2_product
     return _product_grads(dy, x, y, _flag(op, "transpose_a"), _flag(op, "transpose_b"),
-                          op.skip_input_indices)
+                          op.skip_input_indices, product)
 
 
 def _flag(op, name):

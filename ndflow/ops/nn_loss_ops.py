@@ -91,9 +91,10 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
         raise errors.InvalidArgumentError(
             None, None, f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list of "
                         f"allowed values: int32, int64 [Op:SparseSoftmaxCrossEntropyWithLogits]")
-    if logits.shape.rank == 0:
+    label_dims, logit_dims = M.static_shape(labels), M.static_shape(logits)
+    if logit_dims == ():
         raise ValueError(f"Logits cannot be scalars - received shape {logits.shape}.")
-    if labels.shape.as_list() != logits.shape.as_list()[:-1]:
+    if label_dims is not None and logit_dims is not None and label_dims != logit_dims[:-1]:
         raise ValueError(f"`labels.shape` must equal `logits.shape` except for the last "
                          f"dimension. Received: labels.shape={tuple(labels.shape.as_list())} and "
                          f"logits.shape={tuple(logits.shape.as_list())}")

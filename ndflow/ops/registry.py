@@ -83,18 +83,28 @@ def register_gradient(name, missing_as_none=False):
 class OpRecord:
     """One executed op, as seen by its gradient function (and kept on tapes).
 
-    ``skip_input_indices`` lists the inputs whose gradient nobody needs (set by the backward
-    pass), so a gradient function may return None for them instead of computing them.
+    ``skip_input_indices`` lists the inputs whose gradient nobody needs (from the ids of the
+    tensors that depend on a watched source, which the backward pass sets as ``watched``), so a
+    gradient function may return None for them instead of computing them.
     """
 
-    __slots__ = ("op", "inputs", "outputs", "attrs", "skip_input_indices")
+    __slots__ = ("op", "inputs", "outputs", "attrs", "watched")
 
     def __init__(self, op, inputs, outputs, attrs):
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
-        self.skip_input_indices = ()
+        self.watched = None
+
+    @property
+    def skip_input_indices(self):
+        """Positions of the inputs that need no gradient (computed on demand: most gradient
+        functions never ask)."""
+        watched = self.watched
+        if watched is None:
+            return ()
+        return tuple(i for i, x in enumerate(self.inputs) if id(x) not in watched)
 
     @property
     def type(self):

@@ -1,4 +1,6 @@
 """The Adam family: ``Adam``, ``AdamW``, ``Adamax`` and ``Nadam``."""
+import math
+
 import numpy as np
 
 import ndflow as nd
@@ -195,21 +197,23 @@ class Nadam(Optimizer):
         """One Nadam step for ``variable``."""
         lr, u_t_1, den_1, one_minus_u_t, den_0, bias_2, keep_m, keep_v = self._constants(
             variable, learning_rate)
-        # Keras' step lr·(m·u_t_1/den_1 + g·(1-u_t)/den_0) with the scalar terms folded into two
-        # factors: three passes over the variable fewer, equal up to float rounding.
-        m_coef, g_coef = lr * u_t_1 / den_1, lr * one_minus_u_t / den_0
+        # Keras' step lr·(m·u_t_1/den_1 + g·(1-u_t)/den_0) / (sqrt(v/bias_2) + eps) with the
+        # scalar terms folded into three factors, (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef):
+        # four passes over the variable fewer, equal up to float rounding.
+        root = math.sqrt(bias_2)
+        m_coef, g_coef = lr * u_t_1 / den_1 * root, lr * one_minus_u_t / den_0 * root
+        eps_coef = self.epsilon * root
         gradient = self._cast(gradient, variable)
         index = self._get_variable_index(variable)
         m = self._momentums[index]
         v = self._velocities[index]
         if fused.usable(gradient, variable):
-            fused.nadam(gradient._value, variable, m, v,
-                        (m_coef, g_coef, bias_2, keep_m, keep_v), self.epsilon)
+            fused.nadam(gradient._value, variable, m, v, (m_coef, g_coef, eps_coef, keep_m, keep_v))
             return
         m.assign_add((gradient - m) * keep_m)
         v.assign_add((nd.square(gradient) - v) * keep_v)
         step = m * m_coef + gradient * g_coef
-        variable.assign_sub(step / (nd.sqrt(v / bias_2) + self.epsilon))
+        variable.assign_sub(step / (nd.sqrt(v) + eps_coef))
 
     def get_config(self):
         """The hyper-parameters."""

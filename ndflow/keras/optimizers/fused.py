@@ -57,10 +57,10 @@ def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
     w -= step
 
 
-def nadam(g, variable, m_var, v_var, constants, epsilon):
-    """Nadam's update with this step's precomputed scalar factors:
-    w -= (m·m_coef + g·g_coef) / (sqrt(v / bias_2) + eps)."""
-    m_coef, g_coef, bias_2, keep_m, keep_v = constants
+def nadam(g, variable, m_var, v_var, constants):
+    """Nadam's update with this step's scalar factors folded:
+    w -= (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef)."""
+    m_coef, g_coef, eps_coef, keep_m, keep_v = constants
     m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
     dt = w.dtype.type
     tmp = np.subtract(g, m, out=_scratch(w, 0))
@@ -72,9 +72,8 @@ def nadam(g, variable, m_var, v_var, constants, epsilon):
     v += tmp
     step = np.multiply(m, dt(m_coef), out=_scratch(w, 1))
     step += np.multiply(g, dt(g_coef), out=_scratch(w, 2))
-    np.divide(v, dt(bias_2), out=tmp)
-    np.sqrt(tmp, out=tmp)
-    tmp += dt(epsilon)
+    np.sqrt(v, out=tmp)
+    tmp += dt(eps_coef)
     step /= tmp
     w -= step
 
