@@ -21,6 +21,18 @@ def run_workload(script, framework, *args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def run_rounds(script, frameworks, rounds, *args):
+    """Runs ``script`` for each framework ``rounds`` times, interleaved (ndflow, tensorflow,
+    torch, ndflow, ...) so that a machine's speed drifting hits all alike; returns each
+    framework's per-row medians."""
+    runs = {f: [] for f in frameworks}
+    for _ in range(rounds):
+        for framework in frameworks:
+            runs[framework].append(run_workload(script, framework, *args))
+    return {f: {row: median([r[row] for r in results]) for row in results[0]}
+            for f, results in runs.items()}
+
+
 def median(values):
     """The median of a list of numbers."""
     return statistics.median(values)

@@ -5,14 +5,14 @@ SparseCategoricalCrossentropy, Nadam(0.01), a GradientTape step per batch of 32,
 Prints steps per second for ndflow, TensorFlow and PyTorch (the same model and optimizer),
 each in its own process. Run by hand:
 
-    python bench/custom_loop.py [--steps 300] [--graph]
+    python bench/custom_loop.py [--steps 300] [--graph] [--rounds 5] [--skip tensorflow]
 """
 import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _runner import available, print_table, run_workload  # noqa: E402
+from _runner import available, print_table, run_rounds  # noqa: E402
 
 WORKLOAD = """
 import json, sys, time
@@ -75,9 +75,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--graph", action="store_true", help="run the step as a graph function")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run each framework this many times, interleaved; report medians")
+    parser.add_argument("--skip", nargs="*", default=[], help="frameworks to leave out")
     args = parser.parse_args()
     frameworks = ["ndflow"] + [f for f in ("tensorflow", "torch") if available(f)]
-    results = {f: run_workload(WORKLOAD, f, args.steps, int(args.graph)) for f in frameworks}
+    frameworks = [f for f in frameworks if f not in args.skip]
+    results = run_rounds(WORKLOAD, frameworks, args.rounds, args.steps, int(args.graph))
     print_table(results)
 
 

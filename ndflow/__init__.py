@@ -6,7 +6,7 @@ from ndflow import errors
 from ndflow.framework.dtypes import (DType, as_dtype, bool, complex64, complex128, double,  # noqa: A004
                                      float16, float32, float64, half, int8, int16, int32, int64,
                                      string, uint8, uint16, uint32, uint64)
-from ndflow.framework.indexed_slices import IndexedSlices
+from ndflow.framework.indexed_slices import IndexedSlices, IndexedSlicesSpec
 from ndflow.framework.tensor import (Tensor, constant, convert_to_tensor, is_tensor,
                                      register_tensor_conversion_function)
 from ndflow.framework.tensor_shape import TensorShape

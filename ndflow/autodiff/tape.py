@@ -14,6 +14,7 @@ from ndflow.ops.inputs import as_tensor
 from ndflow.util import nest
 
 _log = logging.getLogger("ndflow")
+_INEXACT_BITS = dtypes.mask(dtypes.INEXACT)  # floating and complex, not variant
 
 
 class UnconnectedGradients(enum.Enum):
@@ -131,7 +132,8 @@ class GradientTape:
         """Gradients of ``target`` (a tensor or structure of tensors, summed) with respect to the
         tensors and variables in ``sources``, returned in the structure of ``sources``."""
         self._check_usable()
-        unconnected = UnconnectedGradients(unconnected_gradients)
+        unconnected = (unconnected_gradients if type(unconnected_gradients) is
+                       UnconnectedGradients else UnconnectedGradients(unconnected_gradients))
         flat_targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
         seeds = ([None] * len(flat_targets) if output_gradients is None
@@ -145,7 +147,7 @@ class GradientTape:
         self._finish()
         result = []
         for s in flat_sources:
-            if s.dtype not in dtypes.INEXACT:
+            if not s.dtype._bit & _INEXACT_BITS:
                 _log.warning("The dtype of the source tensor must be floating (e.g. tf.float32) "
                              "when calling GradientTape.gradient, got %r", s.dtype)
                 result.append(None)

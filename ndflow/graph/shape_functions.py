@@ -217,3 +217,299 @@ def _reduction(inputs, attrs):
     if axis is None and not keepdims:
         return [TensorShape([])]
     return [_UNKNOWN]
+
+# -- unknown ranks and run-time shape arguments (issue 4) ------------------------------------
+
+@_shape_function("Transpose", "ConjugateTranspose")
+def _transpose(inputs, attrs):
+    perm = attrs.get("perm")
+    if inputs[0].shape.rank is not None or perm is None:
+        return None
+    return [TensorShape([None] * len(perm))]
+
+
+@_shape_function("Squeeze")
+def _squeeze(inputs, attrs):
+    # Squeezing every 1 of a partly known shape: an unknown dimension may be 1 at run time.
+    if attrs.get("squeeze_dims", ()) is None:
+        return [_UNKNOWN]
+    return None
+
+
+@_shape_function("Pad", "PadV2", "MirrorPad")
+def _pad(inputs, attrs):
+    paddings = attrs.get("paddings")
+    if paddings is not None:
+        if inputs[0].shape.rank is not None:
+            return None          # the examples give it
+        return [TensorShape([None] * len(paddings))]
+    rows = inputs[-1].shape
+    source = inputs[0].shape
+    rank = rows[0] if rows.rank == 2 else source.rank
+    if rank is None:
+        return [_UNKNOWN]
+    added = _padding_rows(inputs[-1], rank)
+    dims = []
+    for i in range(rank):
+        d = None if source.rank is None else source.dims[i]
+        dims.append(None if d is None or added[i] is None else d + added[i])
+    return [TensorShape(dims)]
+
+
+def _padding_rows(paddings, rank):
+    """Per row of a paddings tensor, before + after when known while tracing (a constant, or
+    a row of a ``[[0, n], [1, 1]]`` list packed from symbolic and constant parts)."""
+    const = getattr(paddings, "_const", None)
+    if const is not None:
+        return [int(row.sum()) for row in const]
+    op = getattr(paddings, "op", None)
+    if getattr(op, "type", None) != "Pack" or op.attrs.get("axis", 0) != 0:
+        return [None] * rank
+    rows = []
+    for row in op.inputs:
+        pair = constant_value_as_shape(row)
+        rows.append(None if pair.rank != 2 or None in pair.dims else sum(pair.dims))
+    return rows
+
+
+@_shape_function("Split")
+def _split(inputs, attrs):
+    n, source = attrs["num_split"], inputs[0].shape
+    if source.rank is None:
+        return [_UNKNOWN] * n
+    dims = list(source.dims)
+    axis = attrs["axis"] % source.rank
+    dims[axis] = None if dims[axis] is None else dims[axis] // n
+    return [TensorShape(dims)] * n
+
+
+@_shape_function("SplitV")
+def _split_v(inputs, attrs):
+    if len(inputs) == 1:
+        return None              # static sizes: the examples give it
+    n, source = attrs["num_split"], inputs[0].shape
+    if source.rank is None:
+        return [_UNKNOWN] * n
+    sizes = constant_value_as_shape(inputs[1])
+    axis = attrs["axis"] % source.rank
+    shapes = []
+    for i in range(n):
+        dims = list(source.dims)
+        dims[axis] = sizes.dims[i] if sizes.rank == n else None
+        shapes.append(TensorShape(dims))
+    return shapes
+
+
+@_shape_function("RandomStandardNormal", "RandomUniform", "TruncatedNormal", "RandomUniformInt",
+                 "StatelessRandomNormal", "StatelessRandomUniform", "StatelessTruncatedNormal",
+                 "StatelessRandomUniformInt", "StatelessRandomUniformFullInt")
+def _random(inputs, attrs):
+    # The shape is the last input when it was only known at run time.
+    return None if "shape" in attrs else [constant_value_as_shape(inputs[-1])]
+
+
+@_shape_function("LinSpace")
+def _linspace(inputs, attrs):
+    if len(inputs) == 2:
+        return None              # static count: the examples give it
+    start, stop = inputs[0].shape, inputs[1].shape
+    if start.rank is None or stop.rank is None:
+        return [_UNKNOWN]
+    dims = list(start.dims if start.rank >= stop.rank else stop.dims)
+    if start.dims != stop.dims:
+        dims = [None] * len(dims)
+    dims.insert(attrs["axis"], _scalar_dim(inputs[2]))
+    return [TensorShape(dims)]
+
+
+@_shape_function("HistogramFixedWidth")
+def _histogram(inputs, attrs):
+    return [TensorShape([_scalar_dim(inputs[2])])]
+
+
+@_shape_function("UnravelIndex")
+def _unravel_index(inputs, attrs):
+    indices, dims = inputs[0].shape, inputs[1].shape
+    count = dims[0] if dims.rank == 1 else None
+    if indices.rank is None:
+        return [_UNKNOWN]
+    return [TensorShape([count] + indices.dims)]
+
+
+@_shape_function("Slice")
+def _slice(inputs, attrs):
+    source, begin, size = inputs[0].shape, inputs[1], inputs[2]
+    sizes = getattr(size, "_const", None)
+    begins = getattr(begin, "_const", None)
+    if sizes is None:
+        # A -1 in a partly known size vector is unknown anyway.
+        return [constant_value_as_shape(size)]
+    dims = []
+    for i, s in enumerate(sizes.tolist()):
+        if s != -1:
+            dims.append(s)
+        elif source.rank is None or source.dims[i] is None or begins is None:
+            dims.append(None)
+        else:
+            dims.append(source.dims[i] - int(begins[i]))
+    return [TensorShape(dims)]
+
+
+# -- strings, sparse tensors and sets: sizes that depend on the values ----------------------------
+# The examples of a string tensor hold one string (b"a") in every position and sparse examples
+# have no entries, so both example runs of these ops agree on sizes that really depend on the
+# values (how many characters, tokens, crosses or set members there are).
+
+def _vector(n=None):
+    return TensorShape([n])
+
+
+def _known_length(tensor):
+    """The static length of the 1-D ``tensor`` (a dense shape), or None."""
+    shape = tensor.shape
+    return shape[0] if shape.rank == 1 else None
+
+
+def _sparse_triple(rank):
+    """Shapes of (indices, values, dense_shape) of a sparse result of ``rank``."""
+    return [TensorShape([None, rank]), _vector(), _vector(rank)]
+
+
+@_shape_function("StringToNumber")
+def _to_number(inputs, attrs):
+    return [inputs[0].shape]
+
+
+def _decoded_splits(strings):
+    """The row splits of decoded strings: one row per string of a fully known input."""
+    shape = strings.shape
+    return _vector(shape.num_elements() + 1 if shape.is_fully_defined() else None)
+
+
+@_shape_function("UnicodeDecode")
+def _unicode_decode(inputs, attrs):
+    return [_decoded_splits(inputs[0]), _vector()]
+
+
+@_shape_function("UnicodeDecodeWithOffsets")
+def _unicode_decode_with_offsets(inputs, attrs):
+    return [_decoded_splits(inputs[0]), _vector(), _vector()]
+
+
+@_shape_function("StringSplit", "StringSplitV2", "SparseCross", "SparseCrossV2")
+def _string_tokens(inputs, attrs):
+    return _sparse_triple(2)
+
+
+@_shape_function("DenseToDenseSetOperation", "DenseToSparseSetOperation")
+def _dense_set_operation(inputs, attrs):
+    rank = inputs[0].shape.rank
+    if rank is None:
+        other = inputs[1]
+        rank = other.shape.rank if len(inputs) == 2 else _known_length(inputs[3])
+    return _sparse_triple(rank)
+
+
+@_shape_function("SparseToSparseSetOperation")
+def _sparse_set_operation(inputs, attrs):
+    rank = _known_length(inputs[2])
+    return _sparse_triple(rank if rank is not None else _known_length(inputs[5]))
+
+
+@_shape_function("SparseToDense")
+def _sparse_to_dense(inputs, attrs):
+    return [constant_value_as_shape(inputs[1])]
+
+
+@_shape_function("SparseTensorDenseMatMul")
+def _sparse_dense_matmul(inputs, attrs):
+    a = constant_value_as_shape(inputs[2])
+    b = inputs[3].shape
+    rows = a.dims[1 if attrs.get("adjoint_a") else 0] if a.rank == 2 else None
+    cols = b.dims[0 if attrs.get("adjoint_b") else 1] if b.rank == 2 else None
+    return [TensorShape([rows, cols])]
+
+
+@_shape_function("SparseSplit")
+def _sparse_split(inputs, attrs):
+    count = attrs["num_split"]
+    rank = _known_length(inputs[3])
+    return ([TensorShape([None, rank])] * count + [_vector()] * count
+            + [_vector(rank)] * count)
+
+
+@_shape_function("SparseFillEmptyRows")
+def _fill_empty_rows(inputs, attrs):
+    return [TensorShape([None, _known_length(inputs[2])]), _vector(), _vector(), _vector()]
+
+
+@_shape_function("SparseAdd")
+def _sparse_add(inputs, attrs):
+    rank = _known_length(inputs[2])
+    return _sparse_triple(rank if rank is not None else _known_length(inputs[5]))
+
+
+@_shape_function("SparseConcat")
+def _sparse_concat(inputs, attrs):
+    lengths = [_known_length(t) for t in inputs[2 * attrs["n"]:]]
+    return _sparse_triple(next((n for n in lengths if n is not None), None))
+
+
+@_shape_function("SparseTensorDenseAdd")
+def _sparse_dense_add(inputs, attrs):
+    return [inputs[3].shape]
+
+
+@_shape_function("SparseSparseMaximum", "SparseSparseMinimum")
+def _sparse_extreme(inputs, attrs):
+    return [TensorShape([None, None]), _vector()]
+
+
+@_shape_function("SparseReorder")
+def _sparse_reorder(inputs, attrs):
+    return [TensorShape([None, _known_length(inputs[2])]), _vector()]
+
+
+@_shape_function("ListDiff")
+def _list_diff(inputs, attrs):
+    return [_vector(), _vector()]
+
+
+@_shape_function("StringNGrams")
+def _string_ngrams(inputs, attrs):
+    return [_vector(), inputs[1].shape]
+
+
+@_shape_function("DenseCountSparseOutput")
+def _dense_count(inputs, attrs):
+    return _sparse_triple(inputs[0].shape.rank)
+
+
+@_shape_function("SparseCountSparseOutput")
+def _sparse_count(inputs, attrs):
+    return _sparse_triple(_known_length(inputs[2]))
+
+
+@_shape_function("TensorListStack")
+def _list_stack(inputs, attrs):
+    if "num_elements" not in attrs:
+        return None          # the example lists give it
+    shape, count = attrs["element_shape"], attrs["num_elements"]
+    if shape is None:
+        return [_UNKNOWN]
+    return [TensorShape([None if count < 0 else count] + list(shape))]
+
+
+@_shape_function("TensorListGetItem", "TensorListGather")
+def _list_items(inputs, attrs):
+    # The examples hold whatever was written; an element shape nobody inferred
+    # (TensorArray(infer_shape=False)) leaves the rank unknown in TensorFlow's trace.
+    return [_UNKNOWN] if attrs["element_shape"] is None else None
+
+
+@_shape_function("TensorListConcatV2")
+def _list_concat(inputs, attrs):
+    shape = attrs["element_shape"]
+    if shape is None or not len(shape):
+        return [_UNKNOWN, _vector()]
+    return [TensorShape([None] + list(shape[1:])), _vector()]

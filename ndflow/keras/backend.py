@@ -133,3 +133,15 @@ from ndflow.keras.backend_shapes import (  # noqa: E402,F401
 def dtype(x):
     """The dtype name of ``x`` ('float32', ...)."""
     return _dtype_name(x)
+from ndflow.keras.backend_more import (  # noqa: E402,F401
+    backend, batch_get_value, batch_normalization, batch_set_value, binary_focal_crossentropy,
+    categorical_focal_crossentropy, cos, dropout, elu, foldl, foldr, gradients, hard_sigmoid,
+    in_top_k, is_float_dtype, is_int_dtype, is_sparse, map_fn, moving_average_update,
+    name_scope, random_bernoulli, random_normal, random_normal_variable, random_uniform,
+    random_uniform_variable, repeat, reverse, sin, softsign, spatial_2d_padding,
+    spatial_3d_padding, temporal_padding, to_dense, truncated_normal, update, update_add,
+    update_sub)
+from ndflow.keras.backend_conv import (  # noqa: E402,F401
+    conv1d, conv2d, conv2d_transpose, depthwise_conv2d, pool2d, resize_images, resize_volumes,
+    separable_conv2d)
+from ndflow.keras.utils.numerical_utils import standardize_dtype  # noqa: E402,F401

@@ -168,6 +168,10 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 # -- linspace ----------------------------------------------------------------------------------
 
 def _linspace_kernel(xp, start, stop, num, axis):
+    # ``num`` is an input array when it was only known at run time (then checked here).
+    num = int(num)
+    if num < 0:
+        raise invalid("Range", f"Requires start <= limit when delta > 0: 1/{num - 1}")
     if start.shape != stop.shape:
         start, stop = xp.broadcast_arrays(start, stop)
     delta = (stop - start) / xp.asarray(max(num - 1, 1), start.dtype)
@@ -195,11 +199,17 @@ def linspace(start, stop, num, name=None, axis=0):
     ``axis``; start and stop broadcast. Integer inputs give float64."""
     start = _in.as_tensor(start)
     stop = _in.as_tensor(stop, None if isinstance(stop, Tensor) else start.dtype)
-    num = _count(num)
+    dynamic = _symbolic_int(num, "num")
+    num = _count(num) if dynamic is None else dynamic
     if start.dtype.is_integer:
         start, stop = cast(start, D.float64), cast(stop, D.float64)
-    if num < 0:
+    if isinstance(num, int) and num < 0:
         raise invalid("Range", f"Requires start <= limit when delta > 0: 1/{num - 1}")
+    if start.ndim is None or stop.ndim is None:
+        # Unknown rank while tracing: the kernel places the new axis when the graph runs.
+        inputs = (start, stop) if isinstance(num, int) else (start, stop, num)
+        return execute(LINSPACE, inputs, {"num": num, "axis": int(axis)} if isinstance(
+            num, int) else {"axis": int(axis)})
     try:
         ndim = 1 + (start.ndim if start.shape == stop.shape else len(
             np.broadcast_shapes(tuple(start.shape.dims), tuple(stop.shape.dims))))
@@ -210,20 +220,35 @@ def linspace(start, stop, num, name=None, axis=0):
     if not -ndim <= axis < ndim:
         raise invalid("ExpandDims", f"Tried to expand dim index {axis} for tensor with "
                                      f"{ndim - 1} dimensions.")
+    if isinstance(num, Tensor):   # known only when the traced function runs: an input
+        return execute(LINSPACE, (start, stop, num), {"axis": axis % ndim})
     return execute(LINSPACE, (start, stop), {"num": num, "axis": axis % ndim})
+
+
+def _symbolic_int(value, what):
+    """``value`` when it is a scalar integer tensor known only when a traced function runs;
+    None otherwise."""
+    if not isinstance(value, Tensor) or getattr(value, "_const", 0) is not None:
+        return None
+    if not value.dtype.is_integer or value.shape.rank not in (0, None):
+        raise TypeError(f"Argument `{what}` must be a scalar integer, got {value!r}")
+    return value
 
 
 @register_gradient("LinSpace")
 def _linspace_grad(op, dy):
     from ndflow.ops.reduce_ops import reduce_sum
-    start, stop = op.inputs
-    num, axis = op.get_attr("num"), op.get_attr("axis")
+    from ndflow.ops.math_ops import maximum
+    start, stop = op.inputs[:2]
+    axis = op.get_attr("axis")
+    num = op.inputs[2] if len(op.inputs) == 3 else op.get_attr("num")
     # Element k is start * (1 - t_k) + stop * t_k with t_k = k / (num - 1).
-    t = truediv(cast(range(num), dy.dtype), max(num - 1, 1))
-    t = reshape(t, [num] + [1] * (dy.ndim - 1 - axis))
+    t = truediv(cast(range(num), dy.dtype), cast(maximum(num - 1, 1), dy.dtype))
+    t = reshape(t, [-1] + [1] * (dy.ndim - 1 - axis))
     d_stop = reduce_sum(multiply(dy, t), axis)
     d_start = subtract(reduce_sum(dy, axis), d_stop)
-    return unbroadcast(d_start, start), unbroadcast(d_stop, stop)
+    return (unbroadcast(d_start, start), unbroadcast(d_stop, stop)) + (None,) * (
+        len(op.inputs) - 2)
 
 
 # -- eye, meshgrid (composites: their gradients come from the ops they use) -------------------
@@ -231,6 +256,9 @@ def _linspace_grad(op, dy):
 def _dimension(value):
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value)
+    if isinstance(value, Tensor) and getattr(value, "_const", 0) is None:
+        # Known only when the traced function runs: range and equal work on it as it is.
+        return value if value.dtype.is_integer and value.shape.rank in (0, None) else None
     arr = np.asarray(value)
     if arr.dtype.kind in "iu" and arr.ndim == 0:
         return int(arr)
@@ -246,7 +274,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=D.float32, name=None
         raise TypeError(f"Arguments `num_rows` and `num_columns` must be positive integer "
                         f"values. Received: num_rows={num_rows}, num_columns={num_columns}")
     for d in (rows, cols):
-        if d < 0:
+        if isinstance(d, int) and d < 0:
             raise invalid("Fill", f"Dimension {d} must be >= 0")
     dtype = D.as_dtype(dtype)
     out = cast(equal(reshape(range(rows), [rows, 1]), range(cols)), dtype)

@@ -159,6 +159,9 @@ def stack(values, axis=0, name="stack"):
                 None, None, f"Shapes of all inputs must match: values[0].shape = "
                 f"{first.shape.as_list()} != values[{i}].shape = {t.shape.as_list()} [Op:Pack] "
                 f"name: {name}")
+    if first.ndim is None:
+        # Unknown rank while tracing: NumPy's stack checks the axis when the graph runs.
+        return execute(PACK, tuple(tensors), {"axis": axis})
     rank = first.ndim + 1
     if not -rank <= axis < rank:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-rank}, {rank})")
@@ -228,6 +231,8 @@ def scalar_int(value, what="axis"):
 
 # -- transpose ---------------------------------------------------------------------------------
 
+# ``perm`` None reverses the axes: the default perm of an input whose rank is unknown while
+# tracing.
 TRANSPOSE = register("Transpose", lambda xp, x, perm: xp.transpose(x, perm))
 CONJUGATE_TRANSPOSE = register("ConjugateTranspose",
                                lambda xp, x, perm: xp.conj(xp.transpose(x, perm)))
@@ -262,13 +267,19 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
     complex values."""
     x = _in.as_tensor(a)
     ndim = x.ndim
-    perm = tuple(builtins.range(ndim - 1, -1, -1)) if perm is None else _perm(perm, ndim)
+    if ndim is None:          # unknown rank while tracing: the kernel checks the perm
+        perm = None if perm is None else tuple(int(p) for p in int_values(perm, "Tperm",
+                                                                          "Transpose"))
+    elif perm is None:
+        perm = tuple(builtins.range(ndim - 1, -1, -1))
+    else:
+        perm = _perm(perm, ndim)
     op = CONJUGATE_TRANSPOSE if conjugate and x.dtype.is_complex else TRANSPOSE
     return execute(op, (x,), {"perm": perm})
 
 
 def _inverse_perm(perm):
-    return tuple(int(i) for i in np.argsort(perm))
+    return None if perm is None else tuple(int(i) for i in np.argsort(perm))
 
 
 @register_gradient("Transpose")
@@ -298,6 +309,8 @@ def expand_dims(input, axis, name=None):  # noqa: A002 - TensorFlow's argument n
         if arr.size != 1:
             raise invalid("ExpandDims", "'dim' must be a tensor with a single value")
         axis = int(arr.reshape(()))
+    if x.ndim is None:        # unknown rank while tracing: the kernel checks the axis
+        return execute(EXPAND_DIMS, (x,), {"axis": axis})
     rank = x.ndim + 1
     if not -rank <= axis < rank:
         raise invalid("ExpandDims", f"Tried to expand dim index {axis} for tensor with "
@@ -309,19 +322,24 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     """Removes dimensions of size 1: all of them, or those in ``axis`` (which must be 1)."""
     x = _in.as_tensor(input)
     shape = x.shape.dims
-    ndim = len(shape)
     if axis is None:
+        if not x.shape.is_fully_defined():
+            # An unknown dimension may be 1 when the graph runs: squeeze what is 1 then.
+            return execute(SQUEEZE, (x,), {"squeeze_dims": None})
         dims = tuple(i for i, d in enumerate(shape) if d == 1)
     else:
         if isinstance(axis, Tensor) or hasattr(axis, "_as_tensor"):
             raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis!r}.")
+        axes = tuple(int(a) for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+        if shape is None:     # unknown rank while tracing: the kernel checks the axes
+            return execute(SQUEEZE, (x,), {"squeeze_dims": axes})
+        ndim = len(shape)
         dims = set()
-        for a in axis if isinstance(axis, (list, tuple)) else [axis]:
-            a = int(a)
+        for a in axes:
             if not -ndim <= a < ndim:
                 raise invalid("Squeeze", f"Tried to squeeze dim index {a} for tensor with "
                                           f"{ndim} dimensions.")
-            if shape[a] != 1:
+            if shape[a] not in (1, None):
                 raise invalid("Squeeze", f"Can not squeeze dim[{a % ndim}], expected a "
                                           f"dimension of 1, got {shape[a]}")
             dims.add(a % ndim)
@@ -329,38 +347,22 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
     return execute(SQUEEZE, (x,), {"squeeze_dims": dims})
 
 
+def _reshape_like(dy, x):
+    """``dy`` in the shape of ``x``: its static shape, else its shape when the graph runs."""
+    if x.shape.is_fully_defined():
+        return reshape(dy, x.shape.dims)
+    from ndflow.ops.array_shape_ops import shape
+    return reshape(dy, shape(x))
+
+
 @register_gradient("ExpandDims")
 def _expand_dims_grad(op, dy):
-    return (reshape(dy, op.inputs[0].shape.dims),)
+    return (_reshape_like(dy, op.inputs[0]),)
 
 
 @register_gradient("Squeeze")
 def _squeeze_grad(op, dy):
-    return (reshape(dy, op.inputs[0].shape.dims),)
-
-
-# -- concat, split -----------------------------------------------------------------------------
-
-def _concat_kernel(xp, *xs, axis):
-    try:
-        return xp.concatenate(xs, axis=axis)
-    except ValueError:
-        # Diagnose only on failure, so the common case pays for no shape checks.
-        first = xs[0].shape
-        for i, x in enumerate(xs[1:], 1):
-            if x.ndim != len(first):
-                raise invalid("ConcatV2", f"ConcatOp : Ranks of all input tensors should "
-                                           f"match: shape[0] = {list(first)} vs. shape[{i}] = "
-                                           f"{list(x.shape)}") from None
-            for d, (a, b) in enumerate(zip(first, x.shape)):
-                if d != axis and a != b:
-                    raise invalid("ConcatV2", f"ConcatOp : Dimension {d} in both shapes must "
-                                               f"be equal: shape[0] = {list(first)} vs. "
-                                               f"shape[{i}] = {list(x.shape)}") from None
-        raise
-
-
-CONCAT = register("ConcatV2", _concat_kernel)
+    return (_reshape_like(dy, op.inputs[0]),)
 
 
 def _same_dtype_tensors(values, op_name):
@@ -384,114 +386,6 @@ def _same_dtype_tensors(values, op_name):
     return tensors
 
 
-def concat(values, axis, name="concat"):
-    """Joins tensors along an existing ``axis``; all other dimensions must agree."""
-    if not isinstance(values, (list, tuple)):
-        values = [values]
-    axis = scalar_int(axis)
-    if len(values) == 1:
-        return _in.as_tensor(values[0])
-    if not values:
-        raise invalid("ConcatV2", "ConcatV2 needs at least one input tensor (got an empty list)")
-    tensors = _same_dtype_tensors(values, "ConcatV2")
-    rank = tensors[0].ndim
-    if rank == 0:
-        raise invalid("ConcatV2", "ConcatOp : Can't concatenate scalars (use tf.stack instead)")
-    if not -rank <= axis < rank:
-        raise invalid("ConcatV2", f"ConcatOp : Expected concatenating dimensions in the range "
-                                   f"[{-rank}, {rank}), but got {axis}")
-    return execute(CONCAT, tuple(tensors), {"axis": axis % rank})
-
-
-@register_gradient("ConcatV2")
-def _concat_grad(op, dy):
-    axis = op.get_attr("axis")
-    return tuple(split(dy, [t.shape[axis] for t in op.inputs], axis))
-
-
-def _split_kernel(xp, x, num_split, axis):
-    step = x.shape[axis] // num_split
-    lead = (slice(None),) * axis
-    return tuple(x[lead + (slice(i * step, (i + 1) * step),)]
-                 for i in builtins.range(num_split))
-
-
-def _splitv_kernel(xp, x, size_splits, axis):
-    lead = (slice(None),) * axis
-    pieces, begin = [], 0
-    for size in size_splits:
-        pieces.append(x[lead + (slice(begin, begin + size),)])
-        begin += size
-    return tuple(pieces)
-
-
-SPLIT = register("Split", _split_kernel, num_outputs=None)
-SPLITV = register("SplitV", _splitv_kernel, num_outputs=None)
-
-
-def _size_splits(sizes, dim, num):
-    arr = int_values(sizes, "Tlen", "SplitV")
-    if arr.ndim != 1 or num is not None and num != arr.size:
-        raise invalid("SplitV", f"size of the split_tensor must be 1-D and have the same "
-                                 f"elements as outputs got {arr.ndim} -D and {arr.size} elements")
-    if arr.size == 0:
-        raise invalid("SplitV", "Value for attr 'num_split' of 0 must be at least minimum 1")
-    sizes = [int(s) for s in arr]
-    unknown = sizes.count(-1)
-    if unknown > 1:
-        raise invalid("SplitV", "There can only be one -1 in the input.")
-    known = sum(s for s in sizes if s != -1)
-    if len(sizes) == 1 and sizes[0] != dim:
-        raise invalid("SplitV", f"If there is only one output, it must have the same size as "
-                                 f"the input. Input size: {dim} output size: {sizes[0]}")
-    if any(s < -1 for s in sizes) or (known != dim if not unknown else known > dim):
-        raise invalid("SplitV", f"Determined shape must either match input shape along "
-                                 f"split_dim exactly if fully specified, or be less than the size "
-                                 f"of the input along split_dim if not fully specified. Got: "
-                                 f"{known}")
-    return tuple(dim - known if s == -1 else s for s in sizes)
-
-
-def split(value, num_or_size_splits, axis=0, num=None, name="split"):
-    """Splits ``value`` along ``axis`` into ``num_or_size_splits`` equal pieces (an int) or
-    pieces of the given sizes (a list; one size may be -1, meaning the rest)."""
-    x = _in.as_tensor(value)
-    axis = scalar_int(axis)
-    rank = x.ndim
-    count = isinstance(num_or_size_splits, (int, np.integer)) and \
-        not isinstance(num_or_size_splits, bool)
-    op_name = "Split" if count else "SplitV"
-    if not count and np.ndim(num_or_size_splits) == 0:
-        raise ValueError(f"Rank-0 tensors are not supported as the num_or_size_splits argument "
-                         f"to split. Argument provided: {num_or_size_splits!r}")
-    if not -rank <= axis < rank:
-        raise invalid(op_name, f"-input rank(-{rank}) <= split_dim < input rank ({rank}), but "
-                                f"got {axis}")
-    axis %= rank
-    dim = x.shape[axis]
-    if not count:
-        sizes = _size_splits(num_or_size_splits, dim, num)
-        return list(execute(SPLITV, (x,), {"size_splits": sizes, "axis": axis}))
-    n = int(num_or_size_splits)
-    if n < 1:
-        raise invalid("Split", f"Value for attr 'num_split' of {n} must be at least minimum 1")
-    if dim % n:
-        raise invalid("Split", f"Number of ways to split should evenly divide the split "
-                                f"dimension, but got split_dim {axis} (size = {dim}) and "
-                                f"num_split {n}")
-    return list(execute(SPLIT, (x,), {"num_split": n, "axis": axis}))
-
-
-@register_gradient("Split")
-def _split_grad(op, *dys):
-    return (concat(list(dys), op.get_attr("axis")),)
-
-
-@register_gradient("SplitV")
-def _splitv_grad(op, *dys):
-    return (concat(list(dys), op.get_attr("axis")),)
-
-
 # -- identity_n --------------------------------------------------------------------------------
 
 IDENTITY_N = register("IdentityN", lambda xp, *xs: xs, num_outputs=None)
@@ -511,11 +405,16 @@ def _identity_n_grad(op, *dys):
 
 
 # The other array modules import this one, so they are loaded last (see the module docstring).
+from ndflow.ops import array_split_ops as _split_ops  # noqa: E402
+from ndflow.ops.array_split_ops import concat, split  # noqa: E402,F401
 from ndflow.ops import array_shape_ops as _shape_ops, array_create_ops as _create_ops  # noqa: E402
 from ndflow.ops.array_shape_ops import *  # noqa: E402,F401,F403
 from ndflow.ops.array_create_ops import *  # noqa: E402,F401,F403
+from ndflow.ops import array_misc_ops as _misc_ops  # noqa: E402
+from ndflow.ops.array_misc_ops import *  # noqa: E402,F401,F403
 
-__all__ += _shape_ops.__all__ + _create_ops.__all__
+__all__ += ['slice'] + _shape_ops.__all__ + _create_ops.__all__ + _misc_ops.__all__
+slice = _split_ops.slice  # noqa: A001 - TensorFlow's name
 
 
 def shape_of(x):

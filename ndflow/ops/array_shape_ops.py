@@ -123,15 +123,30 @@ def _constant_pad(xp, x, paddings, value):
     return out
 
 
+def _run_time_paddings(xp, x, paddings, op_name):
+    """Paddings given as a tensor (known only when a traced function runs), checked then."""
+    if isinstance(paddings, tuple):
+        return paddings
+    p = xp.asarray(paddings)
+    if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] != x.ndim:
+        raise invalid(op_name, f"The first dimension of paddings must be the rank of inputs"
+                               f"{list(p.shape)} {list(x.shape)}")
+    if (p < 0).any():
+        raise invalid(op_name, f"Paddings must be non-negative: {p.tolist()}")
+    return tuple((int(a), int(b)) for a, b in p)
+
+
 def _pad_kernel(xp, x, paddings):
-    return _constant_pad(xp, x, paddings, 0)
+    return _constant_pad(xp, x, _run_time_paddings(xp, x, paddings, "Pad"), 0)
 
 
 def _padv2_kernel(xp, x, constant_values, paddings):
-    return _constant_pad(xp, x, paddings, constant_values)
+    return _constant_pad(xp, x, _run_time_paddings(xp, x, paddings, "PadV2"), constant_values)
 
 
 def _mirror_pad_kernel(xp, x, paddings, mode):
+    paddings = _run_time_paddings(xp, x, paddings, "MirrorPad")
+    _check_mirror(paddings, x.shape, mode)
     return xp.pad(x, paddings, mode=mode.lower())
 
 
@@ -151,7 +166,7 @@ def _paddings(paddings, x, op_name):
     p = int_values(paddings, "Tpaddings", op_name)
     if p.ndim != 2 or p.shape[1] != 2:
         raise invalid(op_name, f"paddings must be a matrix with 2 columns: {list(p.shape)}")
-    if p.shape[0] != x.ndim:
+    if x.ndim is not None and p.shape[0] != x.ndim:
         raise invalid(op_name, f"The first dimension of paddings must be the rank of inputs"
                                 f"{list(p.shape)} {x.shape.as_list()}")
     for before, after in p:
@@ -163,8 +178,8 @@ def _paddings(paddings, x, op_name):
 
 def _check_mirror(paddings, dims, mode):
     reflect = mode == "REFLECT"
-    for (before, after), d in zip(paddings, dims):
-        if before > d - reflect or after > d - reflect:
+    for (before, after), d in zip(paddings, dims or ()):
+        if d is not None and before > d - reflect or after > d - reflect:
             limit = "less than" if reflect else "no greater than"
             raise invalid("MirrorPad", f"paddings must be {limit} the dimension size: "
                                         f"{before}, {after} vs. {d}")
@@ -179,6 +194,9 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     if upper not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
         raise ValueError(f'Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", '
                          f'or "SYMMETRIC". Received `mode` = {mode}')
+    dynamic = _symbolic_paddings(paddings)
+    if dynamic is not None:
+        return _pad_by_tensor(x, dynamic, upper, constant_values)
     if upper != "CONSTANT":
         p = _paddings(paddings, x, "MirrorPad")
         _check_mirror(p, x.shape.dims, upper)
@@ -194,20 +212,60 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     return execute(PADV2, (x, c), {"paddings": p})
 
 
-def _unpad(dy, paddings):
-    return dy[tuple(slice(before, dim - after)
-                    for (before, after), dim in zip(paddings, dy.shape.dims))]
+def _symbolic_paddings(paddings):
+    """``paddings`` as an int tensor when part of it is only known when a traced function
+    runs (a symbolic tensor, or nested lists holding symbolic scalars); None otherwise."""
+    if isinstance(paddings, Tensor):
+        return paddings if getattr(paddings, "_const", 0) is None else None
+    if isinstance(paddings, (list, tuple)) and any(
+            isinstance(v, Tensor) and getattr(v, "_const", 0) is None
+            for row in paddings if isinstance(row, (list, tuple)) for v in row):
+        from ndflow.ops.array_create_ops import pack_nested
+        return pack_nested(paddings)
+    return None
+
+
+def _pad_by_tensor(x, paddings, mode, constant_values):
+    """Pads with a paddings tensor, an input of the op as in TensorFlow; the kernels check
+    it when the graph runs."""
+    if paddings.dtype not in _INDEX_TYPES:
+        raise invalid("Pad", f"Value for attr 'Tpaddings' of {paddings.dtype.name} is not in "
+                             f"the list of allowed values: int32, int64")
+    if mode != "CONSTANT":
+        return execute(MIRROR_PAD, (x, paddings), {"mode": mode})
+    if not isinstance(constant_values, Tensor) and np.ndim(constant_values) == 0 and \
+            constant_values == 0:
+        return execute(PAD, (x, paddings))
+    c = _in.as_tensor(constant_values, None if isinstance(constant_values, Tensor) else x.dtype)
+    return execute(PADV2, (x, c, paddings))
+
+
+def _unpad(op, dy, static_inputs):
+    """The slice of ``dy`` that the padded op's input filled (the paddings are an attribute
+    when the op has ``static_inputs`` inputs, else its last input)."""
+    x = op.inputs[0]
+    if len(op.inputs) == static_inputs:
+        paddings = op.get_attr("paddings")
+        if dy.shape.is_fully_defined():
+            return dy[tuple(slice(before, dim - after)
+                            for (before, after), dim in zip(paddings, dy.shape.dims))]
+        begin = [before for before, _ in paddings]
+    else:
+        from ndflow.ops.math_ops import cast
+        begin = cast(op.inputs[-1], D.int32)[:, 0]
+    from ndflow.ops.array_split_ops import slice as slice_op
+    return slice_op(dy, begin, shape(x))
 
 
 @register_gradient("Pad")
 def _pad_grad(op, dy):
-    return (_unpad(dy, op.get_attr("paddings")),)
+    return (_unpad(op, dy, 1),) + (None,) * (len(op.inputs) - 1)
 
 
 @register_gradient("PadV2")
 def _padv2_grad(op, dy):
     # Like TensorFlow, no gradient flows to constant_values.
-    return _unpad(dy, op.get_attr("paddings")), None
+    return (_unpad(op, dy, 2), None) + (None,) * (len(op.inputs) - 2)
 
 
 @register_gradient("MirrorPad")
@@ -248,6 +306,8 @@ def reverse(tensor, axis, name=None):
     if a.ndim != 1:
         raise invalid("ReverseV2", f"'dims' must be 1-dimension, not {a.ndim}")
     ndim = x.ndim
+    if ndim is None:          # unknown rank while tracing: the kernel checks the axes
+        return execute(REVERSE, (x,), {"axis": tuple(int(d) for d in a)})
     seen = []
     for i, d in enumerate(a):
         if not -ndim <= d < ndim:
@@ -310,6 +370,8 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis={axis} out of bounds: expected {-ndim}<=axis<{ndim}")
     axis %= ndim
+    if isinstance(repeats, Tensor) and getattr(repeats, "_const", 0) is None:
+        return _repeat_by_tensor(x, repeats, axis)
     r = int_values(repeats, "T", "Repeat")
     if r.ndim > 1:
         raise ValueError(f"Shape {tuple(r.shape)} must have rank at most 1")
@@ -331,4 +393,25 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
     # known statically, so one gather builds the result (and gives the gradient).
     from ndflow.ops.gather_ops import gather
     sources = np.repeat(np.arange(dims[axis], dtype=np.int64), np.maximum(r, 0))
+    return gather(x, sources, axis=axis)
+
+
+def _repeat_by_tensor(x, repeats, axis):
+    """``repeat`` with counts known only when a traced function runs: each output slice's
+    source index is found by searching the running total of the counts."""
+    from ndflow.ops.gather_ops import gather
+    from ndflow.ops.math_ops import cast, maximum
+    from ndflow.ops.math_extra_ops import cumsum
+    from ndflow.ops.sort_ops import searchsorted
+    from ndflow.ops.array_create_ops import range as range_op
+    from ndflow.ops.array_ops import broadcast_to
+    from ndflow.ops.reduce_ops import reduce_sum
+    if repeats.shape.rank not in (0, 1, None):
+        raise ValueError(f"Shape {tuple(repeats.shape.as_list())} must have rank at most 1")
+    counts = maximum(cast(repeats, D.int64), 0)
+    if repeats.shape.rank != 1:
+        counts = broadcast_to(reshape(counts, [-1]), shape(x, out_type=D.int64)[axis:axis + 1])
+    ends = cumsum(counts)
+    sources = searchsorted(ends, range_op(reduce_sum(counts), dtype=D.int64), side="right",
+                           out_type=D.int64)
     return gather(x, sources, axis=axis)

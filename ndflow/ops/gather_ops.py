@@ -81,6 +81,8 @@ def _index_error(xp, indices, n):
 
 
 def _gather_kernel(xp, params, indices, axis, batch_dims):
+    if not 0 <= axis < params.ndim:       # only from graphs traced with an unknown rank
+        axis = _run_time_axis(params, axis)
     n = params.shape[axis]
     if batch_dims == 0:
         try:   # viewed as unsigned, negative indices are huge, so take() rejects them too
@@ -94,6 +96,16 @@ def _gather_kernel(xp, params, indices, axis, batch_dims):
     out = params.reshape(pshape)[rows, :, indices.reshape(ishape), :]   # (B, R, O, I)
     return out.transpose(0, 2, 1, 3).reshape(
         params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:])
+
+
+def _run_time_axis(params, axis):
+    rank = params.ndim
+    if rank == 0:
+        raise op_error(_BAD, "GatherV2", "params must be at least 1 dimensional")
+    if not -rank <= axis < rank:
+        need = axis + 1 if axis >= 0 else -axis
+        raise op_error(_BAD, "GatherV2", f"Shape must be at least rank {need} but is rank {rank}")
+    return axis % rank
 
 
 def _gather_grad_kernel(xp, dy, indices, params, axis, batch_dims):
@@ -120,6 +132,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     if axis == 0:
         batch_dims = 0   # TensorFlow ignores batch_dims for axis-0 gathers
     rank, irank = p.ndim, i.ndim
+    if rank is None and not batch_dims:
+        # Unknown rank while tracing: the kernel checks the axis when the graph runs.
+        return execute(GATHER, (p, i), {"axis": axis, "batch_dims": 0})
     if rank == 0:
         raise op_error(_BAD, "GatherV2", "params must be at least 1 dimensional")
     if not -rank <= axis < rank:
@@ -152,7 +167,12 @@ def _gather_grad(op, dy):
         # As in TensorFlow: the rows of an axis-0 gather come back as IndexedSlices, so no
         # gradient of the size of ``params`` is built (the backward pass densifies on demand).
         from ndflow.framework.indexed_slices import IndexedSlices
-        from ndflow.ops.array_ops import reshape
+        from ndflow.ops.array_ops import concat, reshape, shape_of
+        if not params.shape.is_fully_defined() or not indices.shape.is_fully_defined():
+            # Shapes known only when the graph runs (a function traced with unknown sizes).
+            dense = shape_of(params)
+            values = reshape(dy, concat([[-1], dense[1:]], 0))
+            return IndexedSlices(values, reshape(indices, [-1]), dense), None
         shape = params.shape.as_list()
         values = reshape(dy, [_prod(indices.shape.as_list())] + shape[1:])
         return IndexedSlices(values, reshape(indices, [-1]),
@@ -458,7 +478,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         raise TypeError(f"dtype {on.dtype!r} of on_value does not match dtype {off.dtype!r} of "
                         "off_value")
     axis = -1 if axis is None else _static_int(axis, "axis")
-    if not -1 <= axis <= i.ndim:
+    if i.ndim is not None and not -1 <= axis <= i.ndim:
         raise op_error(_BAD, "OneHot", f"Expected axis to be -1 or between [0, {i.ndim + 1}).  "
                        f"But received: {axis}")
     if depth < 0:

@@ -1,5 +1,6 @@
 """Dense conversion of ``IndexedSlices`` (``convert_to_tensor`` accepts them)."""
 from ndflow.framework.indexed_slices import IndexedSlices
+from ndflow.framework.static_value import get_static_value
 from ndflow.framework.tensor import register_tensor_conversion_function
 from ndflow.ops.inputs import as_tensor
 
@@ -13,7 +14,10 @@ def indexed_slices_to_dense(slices, dtype=None):
                          f"with dtype {values.dtype.name}")
     if slices.dense_shape is None:
         raise ValueError("Tensor conversion requested for IndexedSlices without dense_shape.")
-    rows = int(as_tensor(slices.dense_shape).numpy()[0])
+    dense_shape = as_tensor(slices.dense_shape)
+    known = get_static_value(dense_shape)
+    # The number of rows as an int when known, else (while tracing) as a run-time scalar.
+    rows = int(known[0]) if known is not None else dense_shape[0]
     return unsorted_segment_sum(values, as_tensor(slices.indices), rows)
 
 

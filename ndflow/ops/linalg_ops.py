@@ -76,6 +76,9 @@ def _matmul(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, output_type):
     if output_type is not None and D.as_dtype(output_type) is not a.dtype:
         a, b = _widen_for_output(a, b, D.as_dtype(output_type))
     rank_a, rank_b = a.shape.rank, b.shape.rank
+    if rank_a is None or rank_b is None:  # (tracing) the batched product takes any rank >= 2
+        return execute(BATCH_MATMUL, (a, b), {"adj_x": bool(transpose_a or adjoint_a),
+                                              "adj_y": bool(transpose_b or adjoint_b)})
     if rank_a < 2 or rank_b < 2:
         if rank_a > 2 or rank_b > 2:
             raise op_error(errors.InvalidArgumentError, "BatchMatMulV2",

@@ -164,6 +164,8 @@ def _scan_axis(op_type, axis, ndim):
         axis = int(axis.numpy())
     elif isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"Cannot convert {axis!r} to EagerTensor of dtype int32")
+    if ndim is None:          # unknown rank while tracing: the kernel checks the axis
+        return int(axis)
     if ndim == 0 or not -ndim <= axis < ndim:
         raise op_error(errors.InvalidArgumentError, op_type,
                        f"ScanOp: Expected scan axis in the range [{-ndim}, {ndim}), but got "

@@ -72,8 +72,9 @@ def _seed_tensor(seed):
 def _draw_normal(op, seed, shape, mean, stddev, dtype):
     dtype = D.as_dtype(dtype)
     mean_t, std_t = _r.affine_args(mean, stddev, dtype)
-    attrs = {"shape": _r.shape_attr(shape, op.name), "dtype": _r.float_dtype_attr(dtype, op.name)}
-    return _r.normal_affine(execute(op, (seed,), attrs), mean, stddev, mean_t, std_t)
+    ins, attrs = _r.shape_args(shape, op.name)
+    attrs["dtype"] = _r.float_dtype_attr(dtype, op.name)
+    return _r.normal_affine(execute(op, (seed,) + ins, attrs), mean, stddev, mean_t, std_t)
 
 
 def _draw_uniform(seed, shape, minval, maxval, dtype, check_dtype=True):
@@ -82,9 +83,9 @@ def _draw_uniform(seed, shape, minval, maxval, dtype, check_dtype=True):
         _r.check_dtype(dtype, _STATELESS_UNIFORM_DTYPES)
     if dtype.is_integer:
         if minval is None and maxval is None:
-            return execute(STATELESS_FULL_INT, (seed,),
-                           {"shape": _r.shape_attr(shape, STATELESS_FULL_INT.name),
-                            "dtype": dtype.as_numpy_dtype})
+            ins, attrs = _r.shape_args(shape, STATELESS_FULL_INT.name)
+            attrs["dtype"] = dtype.as_numpy_dtype
+            return execute(STATELESS_FULL_INT, (seed,) + ins, attrs)
         if minval is None or maxval is None:
             raise ValueError(f"For integer dtype {dtype!r}, minval and maxval must be both "
                              f"`None` or both non-`None`; got minval={minval} and "
@@ -94,14 +95,14 @@ def _draw_uniform(seed, shape, minval, maxval, dtype, check_dtype=True):
                            f"Value for attr 'dtype' of {dtype.name} is not in the list of "
                            "allowed values: int32, int64, uint32, uint64")
         lo, hi = _in.as_tensor(minval, dtype), _in.as_tensor(maxval, dtype)
-        return execute(STATELESS_UNIFORM_INT, (seed, lo, hi),
-                       {"shape": _r.shape_attr(shape, STATELESS_UNIFORM_INT.name)})
+        ins, attrs = _r.shape_args(shape, STATELESS_UNIFORM_INT.name)
+        return execute(STATELESS_UNIFORM_INT, (seed, lo, hi) + ins, attrs)
     if maxval is None:
         maxval = 1
     lo, hi = _in.as_tensor(minval, dtype), _in.as_tensor(maxval, dtype)
-    attrs = {"shape": _r.shape_attr(shape, STATELESS_UNIFORM.name),
-             "dtype": _r.float_dtype_attr(dtype, STATELESS_UNIFORM.name)}
-    rnd = execute(STATELESS_UNIFORM, (seed,), attrs)
+    ins, attrs = _r.shape_args(shape, STATELESS_UNIFORM.name)
+    attrs["dtype"] = _r.float_dtype_attr(dtype, STATELESS_UNIFORM.name)
+    rnd = execute(STATELESS_UNIFORM, (seed,) + ins, attrs)
     if _r.is_literal(minval, 0) and _r.is_literal(maxval, 1):
         return rnd
     return rnd * (hi - lo) + lo

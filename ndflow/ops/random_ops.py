@@ -183,6 +183,21 @@ _FLOATS = (D.float16, D.float32, D.float64)
 _UNIFORM_DTYPES = _FLOATS + (D.int32, D.int64)
 
 
+def shape_args(shape, op_name):
+    """The ``shape`` argument as (extra inputs, attributes): an int tensor input when part of
+    it is only known when a traced function runs (as TensorFlow passes it), else the static
+    ``shape`` attribute."""
+    from ndflow.ops.array_ops import symbolic_shape
+    dynamic = symbolic_shape(shape)
+    if dynamic is None:
+        return (), {"shape": shape_attr(shape, op_name)}
+    if dynamic.dtype not in (D.int32, D.int64):
+        raise op_error(errors.InvalidArgumentError, op_name,
+                       f"Value for attr 'T' of {dynamic.dtype.name} is not in the list of "
+                       "allowed values: int32, int64")
+    return (dynamic,), {}
+
+
 def shape_attr(shape, op_name):
     """A ``shape`` argument (list, tuple, TensorShape, tensor) as a tuple of non-negative ints;
     raises TensorFlow's InvalidArgumentError for a non-vector or a negative dimension."""
@@ -254,9 +269,9 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=D.float32, seed=None, name=None):
     """Samples from a normal distribution with the given ``mean`` and ``stddev``."""
     dtype = D.as_dtype(dtype)
     mean_t, std_t = affine_args(mean, stddev, dtype)
-    attrs = {"shape": shape_attr(shape, "RandomStandardNormal"),
-             "dtype": float_dtype_attr(dtype, "RandomStandardNormal"), **_seed_attrs(seed)}
-    return normal_affine(execute(RANDOM_STANDARD_NORMAL, (), attrs), mean, stddev, mean_t, std_t)
+    ins, attrs = shape_args(shape, "RandomStandardNormal")
+    attrs.update(dtype=float_dtype_attr(dtype, "RandomStandardNormal"), **_seed_attrs(seed))
+    return normal_affine(execute(RANDOM_STANDARD_NORMAL, ins, attrs), mean, stddev, mean_t, std_t)
 
 
 def uniform(shape, minval=0, maxval=None, dtype=D.float32, seed=None, name=None):
@@ -267,14 +282,15 @@ def uniform(shape, minval=0, maxval=None, dtype=D.float32, seed=None, name=None)
         if maxval is None:
             raise ValueError(f"Must specify maxval for integer dtype tf.{dtype.name}")
         lo, hi = _in.as_tensor(minval, dtype), _in.as_tensor(maxval, dtype)
-        attrs = {"shape": shape_attr(shape, "RandomUniformInt"), **_seed_attrs(seed)}
-        return execute(RANDOM_UNIFORM_INT, (lo, hi), attrs)
+        ins, attrs = shape_args(shape, "RandomUniformInt")
+        attrs.update(_seed_attrs(seed))
+        return execute(RANDOM_UNIFORM_INT, (lo, hi) + ins, attrs)
     if maxval is None:
         maxval = 1
     lo, hi = _in.as_tensor(minval, dtype), _in.as_tensor(maxval, dtype)
-    attrs = {"shape": shape_attr(shape, "RandomUniform"), "dtype": dtype.as_numpy_dtype,
-             **_seed_attrs(seed)}
-    rnd = execute(RANDOM_UNIFORM, (), attrs)
+    ins, attrs = shape_args(shape, "RandomUniform")
+    attrs.update(dtype=dtype.as_numpy_dtype, **_seed_attrs(seed))
+    rnd = execute(RANDOM_UNIFORM, ins, attrs)
     if is_literal(minval, 0) and is_literal(maxval, 1):
         return rnd
     return rnd * (hi - lo) + lo
@@ -284,9 +300,9 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=D.float32, seed=None, na
     """Samples from a normal distribution, redrawing values more than two stddevs from the mean."""
     dtype = D.as_dtype(dtype)
     mean_t, std_t = affine_args(mean, stddev, dtype)
-    attrs = {"shape": shape_attr(shape, "TruncatedNormal"),
-             "dtype": float_dtype_attr(dtype, "TruncatedNormal"), **_seed_attrs(seed)}
-    return normal_affine(execute(TRUNCATED_NORMAL, (), attrs), mean, stddev, mean_t, std_t)
+    ins, attrs = shape_args(shape, "TruncatedNormal")
+    attrs.update(dtype=float_dtype_attr(dtype, "TruncatedNormal"), **_seed_attrs(seed))
+    return normal_affine(execute(TRUNCATED_NORMAL, ins, attrs), mean, stddev, mean_t, std_t)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
@@ -349,10 +365,22 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         rate = float(rate)
     else:
         raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
-    dims = x.shape.as_list()
+    if x.shape.rank is None:  # unknown rank while tracing: the noise takes x's run-time shape
+        from ndflow.ops.array_ops import shape_of
+        dims = shape_of(x) if noise_shape is None else None
+    else:
+        dims = x.shape.as_list()
+        if None in dims:      # unknown sizes while tracing come from the run-time shape
+            sizes = None
+            for i, d in enumerate(dims):
+                if d is None:
+                    from ndflow.ops.array_ops import shape_of
+                    sizes = shape_of(x) if sizes is None else sizes
+                    dims[i] = sizes[i]
     if noise_shape is None:
         noise_shape = dims
-    elif isinstance(noise_shape, (list, tuple, TensorShape)) and len(noise_shape) == len(dims):
+    elif isinstance(noise_shape, (list, tuple, TensorShape)) and dims is not None and \
+            len(noise_shape) == len(dims):
         noise_shape = [x_dim if d is None else d for d, x_dim in zip(list(noise_shape), dims)]
     keep = greater_equal(uniform(noise_shape, seed=seed, dtype=x.dtype), rate)
     return where_v2(keep, x * scale, _in.as_tensor(0, x.dtype))

@@ -176,6 +176,7 @@ def _picked(xp, x, index, axis):
 
 def _arg_kernel(name, fn, nan_fill):
     def kernel(xp, x, axis, output_type):
+        axis %= max(x.ndim, 1)  # negative when the rank was unknown while tracing
         if x.shape[axis] == 0:
             raise op_error(errors.InvalidArgumentError, name,
                            f"Reduction axis {axis} is empty in shape {list(x.shape)}")
@@ -187,8 +188,14 @@ def _arg_kernel(name, fn, nan_fill):
     return kernel
 
 
-ARGMAX = register("ArgMax", _arg_kernel("ArgMax", np.argmax, -np.inf), allowed=D.REAL | _BOOL)
-ARGMIN = register("ArgMin", _arg_kernel("ArgMin", np.argmin, np.inf), allowed=D.REAL | _BOOL)
+def _arg_dtype(input_dtypes, attrs):
+    return [D.as_dtype(attrs["output_type"])]
+
+
+ARGMAX = register("ArgMax", _arg_kernel("ArgMax", np.argmax, -np.inf), allowed=D.REAL | _BOOL,
+                  infer=_arg_dtype)
+ARGMIN = register("ArgMin", _arg_kernel("ArgMin", np.argmin, np.inf), allowed=D.REAL | _BOOL,
+                  infer=_arg_dtype)
 
 
 def _arg_reduce(op, input, axis, output_type):  # noqa: A002 - TensorFlow's argument name
@@ -205,7 +212,7 @@ def _arg_reduce(op, input, axis, output_type):  # noqa: A002 - TensorFlow's argu
     else:
         raise TypeError("axis must be int or Tensor with integer datatype")
     ndim = x.ndim
-    if not -ndim <= axis < ndim:
+    if ndim is not None and not -ndim <= axis < ndim:  # (unknown rank: checked at run time)
         raise op_error(errors.InvalidArgumentError, op.name,
                        f"Expected dimension in the range [{-ndim}, {ndim}), but got {axis}")
     output_type = D.as_dtype(output_type)
@@ -215,7 +222,8 @@ def _arg_reduce(op, input, axis, output_type):  # noqa: A002 - TensorFlow's argu
         raise errors.InvalidArgumentError(
             None, None, f"Value for attr 'output_type' of {output_type.name} is not in the list "
             f"of allowed values: {names} [Op:{op.name}]")
-    return execute(op, (x,), {"axis": axis % ndim, "output_type": output_type.as_numpy_dtype})
+    return execute(op, (x,), {"axis": axis if ndim is None else axis % ndim,
+                              "output_type": output_type.as_numpy_dtype})
 
 
 def argmax(input, axis=None, output_type=D.int64, name=None):  # noqa: A002
@@ -254,7 +262,8 @@ def _top_k_kernel(xp, x, k, sorted, index_type):  # noqa: A002 - TensorFlow's at
     return xp.take_along_axis(x, index, axis=-1), index.astype(index_type)
 
 
-TOPK = register("TopKV2", _top_k_kernel, allowed=D.REAL, num_outputs=2)
+TOPK = register("TopKV2", _top_k_kernel, allowed=D.REAL, num_outputs=2,
+                infer=lambda dtypes, attrs: [dtypes[0], D.as_dtype(attrs["index_type"])])
 
 
 def top_k(input, k=1, sorted=True, index_type=D.int32, name=None):  # noqa: A002
@@ -271,7 +280,7 @@ def top_k(input, k=1, sorted=True, index_type=D.int32, name=None):  # noqa: A002
         k = int(k)
     else:
         raise TypeError(f"Cannot convert {k!r} to EagerTensor of dtype int32")
-    if x.ndim < 1:
+    if x.ndim is not None and x.ndim < 1:
         raise op_error(errors.InvalidArgumentError, "TopKV2",
                        f"input must be >= 1-D, got shape {list(x.shape)}")
     if k < 0:

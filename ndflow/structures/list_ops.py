@@ -162,7 +162,8 @@ def _get_item_kernel(xp, handle, index, element_dtype, element_shape):
     return _zeros(xp, _fill_shape(lst, element_shape, "TensorListGetItem"), lst.element_dtype)
 
 
-def _stack_kernel(xp, handle, element_dtype, element_shape):
+def _stack_kernel(xp, handle, element_dtype, element_shape, num_elements=-1):
+    # ``num_elements`` (TensorFlow's attribute) only informs the static shape while tracing.
     lst = _value(handle)
     if not lst.items:
         shape = merge_shapes(lst.element_shape, element_shape)
@@ -325,9 +326,14 @@ def get_item(handle, index, element_dtype, element_shape=None):
     return execute(GET_ITEM, (handle, index), _element_attrs(element_dtype, element_shape))
 
 
-def stack(handle, element_dtype, element_shape=None):
-    """All slots stacked along a new first axis."""
-    return execute(STACK, (handle,), _element_attrs(element_dtype, element_shape))
+def stack(handle, element_dtype, element_shape=None, num_elements=None):
+    """All slots stacked along a new first axis. ``num_elements`` (-1: not known while
+    tracing) makes the traced result's static shape ``[num_elements] + element_shape`` (an
+    unknown rank for an unknown element shape), as TensorFlow's attribute does."""
+    attrs = _element_attrs(element_dtype, element_shape)
+    if num_elements is not None:
+        attrs["num_elements"] = int(num_elements)
+    return execute(STACK, (handle,), attrs)
 
 
 def gather(handle, indices, element_dtype, element_shape=None):

@@ -5,7 +5,9 @@ import numpy as np
 
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import convert_to_tensor
-from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits
+from ndflow.ops import math_ops
+from ndflow.structures import ragged_symbolic
+from ndflow.structures.ragged_tensor import RaggedTensor, _np_splits, _symbolic
 
 
 def _scalar_depths(value, depth, found, list_depth):
@@ -76,6 +78,9 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,
             raise ValueError(f"ragged.range: arguments must be scalars or vectors, got shape "
                              f"{t.shape}")
     out_dtype = max((t.dtype for t in args), key=_RANK.get)
+    if _symbolic(*args):
+        args = [math_ops.cast(t, out_dtype) for t in args]
+        return ragged_symbolic.ragged_range(range, args, out_dtype, row_splits_dtype)
     s, lim, d = np.broadcast_arrays(*[np.asarray(t.numpy()).astype(out_dtype.as_numpy_dtype)
                                       for t in args])
     if s.ndim == 0:

@@ -11,7 +11,7 @@ flat values.
 import numpy as np
 
 from ndflow.framework import dtypes, errors
-from ndflow.framework.tensor import EagerTensor, convert_to_tensor
+from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor
 from ndflow.framework.static_value import get_static_value
 from ndflow.framework.type_spec import CompositeTensor
 from ndflow.framework.tensor_shape import TensorShape
@@ -69,7 +69,9 @@ class RaggedTensor(CompositeTensor):
     def from_row_splits(cls, values, row_splits, name=None, validate=True):
         """Rows ``values[row_splits[i]:row_splits[i + 1]]``."""
         values, row_splits = _as_values(values), _splits_tensor(row_splits)
-        if validate:
+        if validate and _symbolic(values, row_splits):
+            row_splits = ragged_symbolic.checked_row_splits(values, row_splits)
+        elif validate:
             s = np.asarray(row_splits.numpy())
             if s.size == 0 or s[0] != 0:
                 raise _invalid("from_row_splits", "row_splits must start with zero")
@@ -84,26 +86,21 @@ class RaggedTensor(CompositeTensor):
     def from_row_lengths(cls, values, row_lengths, name=None, validate=True):
         """Rows of the given lengths, taken in order from ``values``."""
         lengths = _splits_tensor(row_lengths)
-        n = np.asarray(lengths.numpy())
-        if validate and np.any(n < 0):
-            raise _invalid("from_row_lengths", "row_lengths must be non-negative")
-        splits = np.concatenate([[0], np.cumsum(n)]).astype(lengths.dtype.as_numpy_dtype)
-        return cls.from_row_splits(values, convert_to_tensor(splits), validate=validate)
+        if _symbolic(lengths):
+            splits = ragged_symbolic.splits_from_lengths(lengths, validate)
+        else:
+            splits = ragged_symbolic.lengths_to_splits(lengths, validate)
+        return cls.from_row_splits(values, splits, validate=validate)
 
     @classmethod
     def from_value_rowids(cls, values, value_rowids, nrows=None, name=None, validate=True):
         """Value ``k`` goes to row ``value_rowids[k]`` (sorted ids; ``nrows`` defaults to max+1)."""
         ids_t = _splits_tensor(value_rowids)
-        ids = np.asarray(ids_t.numpy(), dtype=np.int64)
-        if validate and (np.any(ids < 0) or np.any(ids[1:] < ids[:-1])):
-            raise _invalid("from_value_rowids", "value_rowids must be sorted and non-negative")
-        n = int(np.asarray(convert_to_tensor(nrows))) if nrows is not None else (
-            int(ids[-1]) + 1 if ids.size else 0)
-        if validate and ids.size and ids[-1] >= n:
-            raise _invalid("from_value_rowids", f"value_rowids has ids >= nrows ({n})")
-        splits = np.searchsorted(ids, np.arange(n + 1), side="left")
-        return cls.from_row_splits(
-            values, convert_to_tensor(splits.astype(ids_t.dtype.as_numpy_dtype)), validate=validate)
+        if _symbolic(ids_t, nrows):
+            splits = ragged_symbolic.splits_from_rowids(ids_t, nrows, validate)
+        else:
+            splits = ragged_symbolic.rowids_to_splits(ids_t, nrows, validate)
+        return cls.from_row_splits(values, splits, validate=validate)
 
     @classmethod
     def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True,
@@ -152,6 +149,9 @@ class RaggedTensor(CompositeTensor):
         tensor = convert_to_tensor(tensor)
         if lengths is not None and padding is not None:
             raise ValueError("Specify argument `lengths` or `padding`, but not both.")
+        if _symbolic(tensor, lengths, padding):
+            return ragged_symbolic.from_tensor(tensor, lengths, padding, ragged_rank,
+                                               row_splits_dtype)
         rank = tensor.shape.rank
         if not isinstance(ragged_rank, int) or not 0 < ragged_rank < max(rank, 1):
             raise ValueError(f"ragged_rank must be greater than 0 and less than tensor rank "
@@ -422,6 +422,13 @@ def _format(x):
     return str(x)
 
 
+def _symbolic(*values):
+    """Whether any argument is a tensor known only when a traced function runs."""
+    return any(isinstance(v, Tensor) and type(v) is not EagerTensor for v in values) or \
+        any(isinstance(v, RaggedTensor) and _symbolic(v.flat_values, *v.nested_row_splits)
+            for v in values)
+
+
 def _nrows_of(values):
     return values.nrows_int() if isinstance(values, RaggedTensor) else values.shape[0]
 
@@ -474,3 +481,4 @@ def concat_rows(parts):
 # modules need the class defined above).
 from ndflow.structures import ragged_convert as _ragged_convert  # noqa: E402, F401
 from ndflow.structures import ragged_ops as _ragged_ops  # noqa: E402, F401
+from ndflow.structures import ragged_symbolic  # noqa: E402

@@ -97,10 +97,14 @@ def _softmax_kernel(xp, indices, values, shape):
     top = xp.full(int(group[-1]) + 1, -xp.inf, dtype=val.dtype)
     xp.maximum.at(top, group, val)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = xp.exp(val - top[group])
+        # NumPy's float32 exp can be an ulp further from the true value than Eigen's, which
+        # TensorFlow uses (exp(-1): 0.36787942 vs 0.36787945): exponentiate in float64, round.
+        shifted = val - top[group]
+        e = xp.exp(shifted.astype(np.float64)).astype(val.dtype)
         total = xp.zeros(top.shape, dtype=val.dtype)
         xp.add.at(total, group, e)
-        return (e / total[group]).astype(values.dtype)
+        # As TensorFlow: a multiplication by the reciprocal of each row's sum, not a division.
+        return (e * (1 / total)[group]).astype(values.dtype)
 
 
 SOFTMAX = register("SparseSoftmax", _softmax_kernel, infer=output_dtypes(1))

@@ -227,8 +227,10 @@ class SparseTensor(CompositeTensor):
         self._shape = self._shape.merge_with(shape)
 
     def with_values(self, new_values):
-        """A SparseTensor with the same indices and shape and ``new_values``."""
-        return SparseTensor(self._indices, new_values, self._dense_shape, self._shape)
+        """A SparseTensor with the same indices and shape and ``new_values``. Its static shape
+        is what is known of ``dense_shape`` (as TensorFlow, which rebuilds the tensor: inside a
+        function, a traced argument's spec shape is not carried over)."""
+        return SparseTensor(self._indices, new_values, self._dense_shape)
 
     def consumers(self):
         """Graph consumers; eager tensors have none."""

@@ -57,7 +57,13 @@ def _to_number_kernel(xp, x, out_type):
         return map_strings(xp, x, convert, np.float64 if not integer else object).astype(np_type)
 
 
-STRING_TO_NUMBER = register("StringToNumber", _to_number_kernel, allowed=STRING)
+def _to_number_dtype(input_dtypes, attrs):
+    # The examples (b"a") never parse, so the traced output's dtype comes from ``out_type``.
+    return [attrs["out_type"]]
+
+
+STRING_TO_NUMBER = register("StringToNumber", _to_number_kernel, allowed=STRING,
+                            infer=_to_number_dtype)
 
 
 @ragged_elementwise

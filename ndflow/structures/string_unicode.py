@@ -11,7 +11,9 @@ import numpy as np
 from ndflow.framework import dtypes, errors
 from ndflow.framework.tensor import convert_to_tensor
 from ndflow.ops.registry import execute, op_error, register
+from ndflow.structures.graph_fallback import host_function
 from ndflow.structures.ragged_tensor import RaggedTensor
+from ndflow.structures.static_shapes import dims_of
 from ndflow.structures.string_ops import (STRING, as_string_tensor, check_choice, map_strings,
                                           ragged_elementwise)
 
@@ -105,9 +107,29 @@ def _decode_attrs(op_name, input_encoding, errors, replacement_char,
             "replace_control_characters": bool(replace_control_characters)}
 
 
+def _chars_shape(input, *args, **kwargs):  # noqa: A002
+    """TensorFlow's static shape of a per-character result: the input's shape plus one ragged
+    dimension ([None] for a scalar)."""
+    dims = dims_of(input)
+    return None if dims is None else dims + [None]
+
+
+def _chars_and_offsets_shape(input, *args, **kwargs):  # noqa: A002
+    shape = _chars_shape(input)
+    return [shape, shape]
+
+
+# Inside a traced function these become one node each: the number of characters (and so the
+# row partition) is only known from the strings' values at run time.
+@host_function(shape=_chars_shape, type_name="UnicodeDecode")
 def unicode_decode(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
                    replace_control_characters=False, name=None):
-    """Code points (int32) of each string: a Tensor for a scalar, a RaggedTensor for batches."""
+    """Code points (int32) of each string: a Tensor for a scalar, a RaggedTensor for batches
+    (a ragged input gains one ragged dimension)."""
+    if isinstance(input, RaggedTensor):
+        return input.with_flat_values(unicode_decode(
+            input.flat_values, input_encoding, errors, replacement_char,
+            replace_control_characters))
     x = as_string_tensor(input)
     attrs = _decode_attrs("UnicodeDecode", input_encoding, errors, replacement_char,
                           replace_control_characters)
@@ -115,10 +137,16 @@ def unicode_decode(input, input_encoding, errors="replace", replacement_char=655
     return rows_to_ragged(points, splits, x.shape.as_list())
 
 
+@host_function(shape=_chars_and_offsets_shape, type_name="UnicodeDecodeWithOffsets")
 def unicode_decode_with_offsets(input, input_encoding, errors="replace",  # noqa: A002
                                 replacement_char=65533, replace_control_characters=False,
                                 name=None):
     """``unicode_decode`` plus each character's starting byte offset (int64)."""
+    if isinstance(input, RaggedTensor):
+        points, offsets = unicode_decode_with_offsets(
+            input.flat_values, input_encoding, errors, replacement_char,
+            replace_control_characters)
+        return input.with_flat_values(points), input.with_flat_values(offsets)
     x = as_string_tensor(input)
     attrs = _decode_attrs("UnicodeDecodeWithOffsets", input_encoding, errors, replacement_char,
                           replace_control_characters)
@@ -179,6 +207,17 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
     x = convert_to_tensor(input)
     if x.ndim == 0:
         raise ValueError("input_tensor's rank must be at least 1.")
+    return _encode_dense(x, attrs)
+
+
+def _encoded_shape(x, attrs):
+    dims = dims_of(x)
+    return None if dims is None else dims[:-1]
+
+
+# Inside a traced function with unknown dimensions the rows are cut when the function runs.
+@host_function(shape=_encoded_shape, type_name="UnicodeEncode")
+def _encode_dense(x, attrs):
     shape = x.shape.as_list()
     width, rows = shape[-1], int(np.prod(shape[:-1]))
     flat = execute_reshape(x, [-1])
@@ -193,9 +232,14 @@ def execute_reshape(x, shape):
     return reshape(x, shape)
 
 
+@host_function(shape=_chars_shape, type_name="UnicodeSplit")
 def unicode_split(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
                   name=None):
-    """Splits each string into its characters, re-encoded as UTF-8 strings."""
+    """Splits each string into its characters, re-encoded as UTF-8 strings (a ragged input
+    gains one ragged dimension)."""
+    if isinstance(input, RaggedTensor):
+        return input.with_flat_values(unicode_split(input.flat_values, input_encoding, errors,
+                                                    replacement_char))
     x = as_string_tensor(input)
     attrs = _decode_attrs("UnicodeDecode", input_encoding, errors, replacement_char, False)
     splits, points = execute(UNICODE_DECODE, (x,), attrs)

@@ -224,7 +224,11 @@ class TensorArray:
         """All elements stacked along a new first axis."""
         flow = self._settled_flow()
         self._require_fill_shape(flow)
-        return list_ops.stack(flow, self._dtype, self._shape_list())
+        # A growable array's length, or an element shape nobody inferred, is not static in
+        # TensorFlow's trace; otherwise the traced example lists give the static shape.
+        unknown = self._dynamic_size or self._element_shape.rank is None
+        return list_ops.stack(flow, self._dtype, self._shape_list(),
+                              num_elements=-1 if unknown else None)
 
     def gather(self, indices, name=None):
         """The elements at ``indices`` stacked along a new first axis."""

@@ -6,12 +6,29 @@ def _is_namedtuple(x):
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
+# Types seen to be leaves: checking a type against the Mapping ABC is slow, and tensors and
+# variables are checked many times per training step. (A type registered as a Mapping after it
+# was seen here would stay a leaf.)
+_LEAF_TYPES = set()
+
+
 def is_nested(structure):
     """True for lists, tuples, dicts (and other mappings); False for leaves."""
-    return isinstance(structure, (list, tuple, collections.abc.Mapping))
+    kind = type(structure)
+    if kind is list or kind is tuple or kind is dict:
+        return True
+    if kind in _LEAF_TYPES:
+        return False
+    nested = isinstance(structure, (list, tuple, collections.abc.Mapping))
+    if not nested:
+        _LEAF_TYPES.add(kind)
+    return nested
 
 
 def _children(structure):
+    kind = type(structure)
+    if kind is list or kind is tuple:
+        return structure
     if isinstance(structure, collections.abc.Mapping):
         return [structure[k] for k in sorted(structure)]
     return list(structure)

@@ -284,3 +284,52 @@ CASES = [
     ErrorCase("meshgrid_keyword", lambda tf, x: tf.meshgrid(x, sparse=True), [rand(2)],
               "TypeError"),
 ]
+
+# -- slice, sequence_mask, unravel_index, histogram_fixed_width (graph-gaps helper) -----------
+CASES += [
+    OpCase("slice", lambda tf, x: tf.slice(x, [1, 0, 2], [1, -1, 2]), [rand(2, 3, 4)], ["Slice"],
+           lambda x: x[1:2, :, 2:4], grad=True),
+    OpCase("slice_int64_begin_int32", lambda tf, x: tf.slice(
+        x, tf.constant([0, 1], tf.int64), tf.constant([2, 1], tf.int64)),
+        [rand(2, 3, dtype=I32, low=-5, high=5)], ["Slice"], lambda x: x[:, 1:2]),
+    OpCase("slice_empty", lambda tf, x: tf.slice(x, [2, 0], [0, 3]), [rand(2, 3)], ["Slice"],
+           lambda x: x[2:2, :], grad=True),
+    OpCase("sequence_mask", lambda tf, n: tf.sequence_mask(n, 5),
+           [np.array([1, 3, 0, 5], I32)], ["Range", "Less"],
+           lambda n: np.arange(5) < n[:, None]),
+    OpCase("sequence_mask_default_maxlen_float", lambda tf, n: tf.sequence_mask(
+        n, dtype=tf.float32), [np.array([[1, 3], [2, -1]], I64)], ["Max", "Range", "Less"],
+        lambda n: (np.arange(3) < n[..., None]).astype(F32)),
+    OpCase("unravel_index", lambda tf, i: tf.unravel_index(i, [3, 4]),
+           [np.array([0, 5, 11, 7], I32)], ["UnravelIndex"],
+           lambda i: np.stack(np.unravel_index(i, (3, 4))).astype(I32)),
+    OpCase("unravel_index_scalar_int64", lambda tf, i: tf.unravel_index(
+        i, tf.constant([2, 3, 4], tf.int64)), [np.int64(17)], ["UnravelIndex"],
+        lambda i: np.stack(np.unravel_index(i, (2, 3, 4))).astype(I64)),
+    OpCase("histogram_fixed_width", lambda tf, v: tf.histogram_fixed_width(v, [0.0, 5.0], 5),
+           [np.array([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0], F32)], ["HistogramFixedWidth"],
+           lambda v: np.array([2, 1, 1, 0, 2], I32)),
+    OpCase("histogram_fixed_width_int_int64", lambda tf, v: tf.histogram_fixed_width(
+        v, [0, 10], nbins=3, dtype=tf.int64), [np.array([1, 2, 3, 7, 9, 12, -4], I32)],
+        ["HistogramFixedWidth"], lambda v: np.array([4, 0, 3], I64)),
+    ErrorCase("slice_size_too_big", lambda tf, x: tf.slice(x, [0, 1], [3, 2]), [rand(2, 3)], AI),
+    ErrorCase("slice_begin_out_of_range", lambda tf, x: tf.slice(x, [0, 4], [1, -1]),
+              [rand(2, 3)], AI),
+    ErrorCase("slice_wrong_length", lambda tf, x: tf.slice(x, [0], [1]), [rand(2, 3)], AI),
+    ErrorCase("slice_float_begin", lambda tf, x: tf.slice(x, [0.0, 1.0], [1, 1]), [rand(2, 3)],
+              AI),
+    ErrorCase("sequence_mask_vector_maxlen", lambda tf, n: tf.sequence_mask(n, [4]),
+              [np.array([1, 2], I32)], "ValueError"),
+    ErrorCase("unravel_index_out_of_bound", lambda tf, i: tf.unravel_index(i, [3, 3]),
+              [np.array([9], I32)], AI),
+    ErrorCase("unravel_index_matrix", lambda tf, i: tf.unravel_index(i, [3, 3]),
+              [np.array([[1]], I32)], AI),
+    ErrorCase("unravel_index_float", lambda tf, i: tf.unravel_index(i, [3, 3]),
+              [np.array([1.0], F32)], AI),
+    ErrorCase("histogram_bad_range", lambda tf, v: tf.histogram_fixed_width(v, [5.0, 0.0], 5),
+              [rand(4, dtype=F32)], AI),
+    ErrorCase("histogram_zero_bins", lambda tf, v: tf.histogram_fixed_width(v, [0.0, 5.0], 0),
+              [rand(4, dtype=F32)], AI),
+    ErrorCase("histogram_float_dtype", lambda tf, v: tf.histogram_fixed_width(
+        v, [0.0, 5.0], 3, dtype=tf.float32), [rand(4, dtype=F32)], AI),
+]

@@ -50,3 +50,46 @@ def test_reads_before_an_update_keep_their_values():
     optimizer.apply_gradients([(tf.constant([1.0, 1.0]), v)])
     assert before.numpy().tolist() == [1.0, 2.0] and array_view.tolist() == [1.0, 2.0]
     assert v.numpy().tolist() == [0.0, 1.0]
+
+
+def _train_large(make_optimizer, steps=5):
+    rng = np.random.default_rng(1)
+    variables = [tf.Variable(rng.normal(size=(300, 200)).astype(np.float32)),
+                 tf.Variable(rng.normal(size=(200,)).astype(np.float32))]
+    optimizer = make_optimizer()
+    for _ in range(steps):
+        grads = [tf.constant(rng.normal(size=v.shape.as_list()).astype(np.float32))
+                 for v in variables]
+        optimizer.apply_gradients(zip(grads, variables))
+    return [v.numpy() for v in variables] + [v.numpy() for v in optimizer.variables]
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_updates_split_over_two_threads_equal_single_thread_ones(name, monkeypatch):
+    from ndflow.keras.optimizers import parallel
+    started = []
+    original_start = parallel._Worker.start
+    monkeypatch.setattr(parallel._Worker, "start",
+                        lambda self, *args: started.append(1) or original_start(self, *args))
+    monkeypatch.setattr(parallel, "_TWO_CORES", True)
+    split = _train_large(CONFIGS[name])
+    assert started, "the large variable's update was not split"
+    monkeypatch.setattr(parallel, "_MIN_SIZE", 10**9)
+    single = _train_large(CONFIGS[name])
+    for a, b in zip(split, single):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_an_error_in_the_background_half_reaches_the_caller(monkeypatch):
+    from ndflow.keras.optimizers import parallel
+    monkeypatch.setattr(parallel, "_TWO_CORES", True)
+    array = np.zeros((1 << 16) + 1, np.float32)   # halves of 32768 and 32769 (background)
+
+    def kernel(a):
+        if a.size % 2:
+            raise FloatingPointError("boom")
+
+    with pytest.raises(FloatingPointError, match="boom"):
+        parallel.elementwise(kernel, [array])
+    parallel.elementwise(lambda a: a.fill(1.0), [array])  # the worker still serves
+    assert array.min() == 1.0

@@ -42,8 +42,10 @@ def simplify(operation):
         return None
     if kind == "Transpose":
         inner = operation.inputs[0]._op
-        if inner.type == "Transpose" and inner.op is operation.op:
-            outer_perm, inner_perm = operation.attrs["perm"], inner.attrs["perm"]
+        outer_perm, inner_perm = operation.attrs.get("perm"), inner.attrs.get("perm")
+        # (a perm of None reverses the axes of an input whose rank is known only at run time)
+        if (inner.type == "Transpose" and inner.op is operation.op
+                and outer_perm is not None and inner_perm is not None):
             perm = tuple(inner_perm[p] for p in outer_perm)
             source = inner.inputs[0]
             if perm == tuple(range(len(perm))):
@@ -54,7 +56,8 @@ def simplify(operation):
     if kind == "Reshape":
         inner = operation.inputs[0]._op
         if inner.type == "Reshape" and inner.op is operation.op:
-            operation.inputs = (inner.inputs[0],)
+            # the outer op's own shape input (if any) still decides the result
+            operation.inputs = (inner.inputs[0],) + tuple(operation.inputs[1:])
         return _same(out, operation.inputs[0]) if out._shape.is_fully_defined() else None
     return None
 

@@ -9,4 +9,5 @@ from ndflow.keras.callbacks.learning_rate_scheduler import LearningRateScheduler
 from ndflow.keras.callbacks.model_checkpoint import ModelCheckpoint
 from ndflow.keras.callbacks.progbar_logger import ProgbarLogger
 from ndflow.keras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from ndflow.keras.callbacks.swap_ema_weights import SwapEMAWeights  # noqa: F401
 from ndflow.keras.callbacks.terminate_on_nan import TerminateOnNaN

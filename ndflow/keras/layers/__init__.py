@@ -18,3 +18,5 @@ from ndflow.keras.layers.normalization_more import *  # noqa: F401,F403
 from ndflow.keras.layers.einsum_dense import *  # noqa: F401,F403
 from ndflow.keras.layers.preprocessing_more import *  # noqa: F401,F403
 from ndflow.keras.layers.image_preprocessing import *  # noqa: F401,F403
+from ndflow.keras.layers.input_spec import InputSpec  # noqa: F401
+from ndflow.keras.layers.wrapper import Wrapper, deserialize, serialize  # noqa: F401

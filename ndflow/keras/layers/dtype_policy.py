@@ -7,7 +7,9 @@ from ndflow.keras.saving import object_registration
 class DTypePolicy:
     """The dtype of a layer's weights and computations (mixed precision is not supported)."""
 
-    def __init__(self, name="float32"):
+    def __init__(self, name=None):
+        if name is None:
+            name = backend.floatx()
         self.name = nd.as_dtype(name).name if not isinstance(name, DTypePolicy) else name.name
 
     variable_dtype = property(lambda self: self.name, doc="The dtype of the weights.")

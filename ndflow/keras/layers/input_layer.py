@@ -9,8 +9,8 @@ from ndflow.keras.saving.object_registration import register_builtin
 class InputLayer(Layer):
     """The layer behind ``Input``: it owns the symbolic input tensor."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, optional=False, name=None, ragged=False, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
         if sparse or ragged:
             raise NotImplementedError("Sparse and ragged inputs are not supported yet.")
         kwargs.pop("input_shape", None)
@@ -46,9 +46,9 @@ class InputLayer(Layer):
                 "ragged": False, "name": self.name, "optional": False}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
-          tensor=None, optional=False):
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+          name=None, tensor=None, optional=False):
     """A symbolic input of a functional model (``shape`` excludes the batch dimension)."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
-                       name=name)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, name=name)
     return layer._output

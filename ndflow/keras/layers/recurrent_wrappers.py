@@ -1,6 +1,7 @@
 """Layer wrappers: ``Bidirectional`` (an RNN run both ways) and ``TimeDistributed``."""
 import ndflow as nd
 from ndflow.keras.layers.layer import Layer
+from ndflow.keras.layers.wrapper import Wrapper
 from ndflow.keras.saving.object_registration import register_builtin
 from ndflow.keras.saving.serialization_lib import (deserialize_keras_object,
                                                    serialize_keras_object)
@@ -153,7 +154,7 @@ class Bidirectional(Layer):
 
 
 @register_builtin("keras.layers")
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies ``layer`` to every time slice (axis 1) of the input independently."""
 
     _keras_module = "keras.layers"
@@ -162,8 +163,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a "
                              f"`keras.layers.Layer` instance. Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _inner_shape(self, input_shape):
@@ -200,16 +200,3 @@ class TimeDistributed(Layer):
         outputs = self.layer(flat, **kwargs)
         out_shape = outputs.shape.as_list()
         return nd.reshape(outputs, [batch, time] + out_shape[1:])
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = serialize_keras_object(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
-        return cls(layer, **config)

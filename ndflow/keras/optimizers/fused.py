@@ -10,6 +10,7 @@ import numpy as np
 from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import EagerTensor
+from ndflow.keras.optimizers.parallel import elementwise
 
 _FUSED_DTYPES = (dtypes.float32, dtypes.float64)
 _SCRATCH = {}  # (shape, dtype, slot) -> a reusable work array (saves allocating every step)
@@ -29,30 +30,42 @@ def usable(gradient, variable):
             and gradient._dtype is variable._dtype and variable._dtype in _FUSED_DTYPES)
 
 
+def _buffers(variable, *slots):
+    """The arrays an update writes: the variable's, then each slot variable's (None stays)."""
+    return [variable._buffer_for_update()] + [
+        None if slot is None else slot._buffer_for_update() for slot in slots]
+
+
 def adam(g, variable, m_var, v_var, keep_m, keep_v, alpha, epsilon, v_hat_var=None):
     """m += (g - m) * keep_m; v += (g² - v) * keep_v; w -= m * alpha / (sqrt(v) + eps)."""
-    m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
+    w, m, v, v_hat = _buffers(variable, m_var, v_var, v_hat_var)
+    arrays = [g, w, m, v, _scratch(w, 0), _scratch(w, 1)] + ([] if v_hat is None else [v_hat])
+    elementwise(_adam_kernel, arrays, (keep_m, keep_v, alpha, epsilon))
+
+
+def _adam_kernel(g, w, m, v, tmp, step, *v_hat_and_params):
+    *v_hat, keep_m, keep_v, alpha, epsilon = v_hat_and_params
     dt = w.dtype.type
-    tmp = np.subtract(g, m, out=_scratch(w, 0))
+    np.subtract(g, m, out=tmp)
     tmp *= dt(keep_m)
     m += tmp
     np.square(g, out=tmp)
     tmp -= v
     tmp *= dt(keep_v)
     v += tmp
-    _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var)
+    _adam_step(w, m, v, tmp, step, alpha, epsilon, v_hat[0] if v_hat else None)
 
 
-def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
-    """w -= m·alpha / (sqrt(v or max(v_hat, v)) + epsilon), with ``tmp`` as scratch."""
+def _adam_step(w, m, v, tmp, step, alpha, epsilon, v_hat):
+    """w -= m·alpha / (sqrt(v or max(v_hat, v)) + epsilon), with ``tmp`` and ``step`` as
+    scratch."""
     dt = w.dtype.type
-    if v_hat_var is not None:
-        v_hat = v_hat_var._buffer_for_update()
+    if v_hat is not None:
         np.maximum(v_hat, v, out=v_hat)
         v = v_hat
     np.sqrt(v, out=tmp)
     tmp += dt(epsilon)
-    step = np.multiply(m, dt(alpha), out=_scratch(w, 1))
+    np.multiply(m, dt(alpha), out=step)
     step /= tmp
     w -= step
 
@@ -60,18 +73,22 @@ def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
 def nadam(g, variable, m_var, v_var, constants):
     """Nadam's update with this step's scalar factors folded:
     w -= (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef)."""
-    m_coef, g_coef, eps_coef, keep_m, keep_v = constants
-    m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
+    w, m, v = _buffers(variable, m_var, v_var)
+    elementwise(_nadam_kernel, [g, w, m, v, _scratch(w, 0), _scratch(w, 1), _scratch(w, 2)],
+                constants)
+
+
+def _nadam_kernel(g, w, m, v, tmp, step, g_term, m_coef, g_coef, eps_coef, keep_m, keep_v):
     dt = w.dtype.type
-    tmp = np.subtract(g, m, out=_scratch(w, 0))
+    np.subtract(g, m, out=tmp)
     tmp *= dt(keep_m)
     m += tmp
     np.square(g, out=tmp)
     tmp -= v
     tmp *= dt(keep_v)
     v += tmp
-    step = np.multiply(m, dt(m_coef), out=_scratch(w, 1))
-    step += np.multiply(g, dt(g_coef), out=_scratch(w, 2))
+    np.multiply(m, dt(m_coef), out=step)
+    step += np.multiply(g, dt(g_coef), out=g_term)
     np.sqrt(v, out=tmp)
     tmp += dt(eps_coef)
     step /= tmp
@@ -80,17 +97,26 @@ def nadam(g, variable, m_var, v_var, constants):
 
 def sgd(g, variable, m_var, lr, momentum, nesterov):
     """Plain, momentum or Nesterov SGD."""
-    w = variable._buffer_for_update()
+    w, m = _buffers(variable, m_var)
+    if m is None:
+        elementwise(_sgd_kernel, [g, w, _scratch(w, 0)], (lr,))
+    else:
+        elementwise(_momentum_kernel, [g, w, m, _scratch(w, 0), _scratch(w, 1)],
+                    (lr, momentum, nesterov))
+
+
+def _sgd_kernel(g, w, g_lr, lr):
+    np.multiply(g, w.dtype.type(lr), out=g_lr)
+    w -= g_lr
+
+
+def _momentum_kernel(g, w, m, g_lr, step, lr, momentum, nesterov):
     dt = w.dtype.type
-    g_lr = np.multiply(g, dt(lr), out=_scratch(w, 0))
-    if m_var is None:
-        w -= g_lr
-        return
-    m = m_var._buffer_for_update()
+    np.multiply(g, dt(lr), out=g_lr)
     m *= dt(momentum)
     m -= g_lr
     if nesterov:
-        step = np.multiply(m, dt(momentum), out=_scratch(w, 1))
+        np.multiply(m, dt(momentum), out=step)
         step -= g_lr
         w += step
     else:
@@ -99,14 +125,23 @@ def sgd(g, variable, m_var, lr, momentum, nesterov):
 
 def rmsprop(g, variable, velocity_var, average_var, momentum_var, lr, rho, momentum, epsilon):
     """RMSprop, optionally centered and with momentum."""
-    v, w = velocity_var._buffer_for_update(), variable._buffer_for_update()
+    w, v, a, mom = _buffers(variable, velocity_var, average_var, momentum_var)
+    arrays = [g, w, v, _scratch(w, 0), _scratch(w, 1)]
+    flags = (a is not None, mom is not None)
+    arrays += [x for x in (a, mom) if x is not None]
+    elementwise(_rmsprop_kernel, arrays, (flags, lr, rho, momentum, epsilon))
+
+
+def _rmsprop_kernel(g, w, v, tmp, increment, *optional_and_params):
+    *optional, (centered, with_momentum), lr, rho, momentum, epsilon = optional_and_params
+    a = optional.pop(0) if centered else None
+    mom = optional.pop(0) if with_momentum else None
     dt = w.dtype.type
     v *= dt(rho)
-    tmp = np.square(g, out=_scratch(w, 0))
+    np.square(g, out=tmp)
     tmp *= dt(1 - rho)
     v += tmp
-    if average_var is not None:
-        a = average_var._buffer_for_update()
+    if a is not None:
         a *= dt(rho)
         np.multiply(g, dt(1 - rho), out=tmp)
         a += tmp
@@ -116,10 +151,9 @@ def rmsprop(g, variable, velocity_var, average_var, momentum_var, lr, rho, momen
     else:
         np.add(v, dt(epsilon), out=tmp)
     np.sqrt(tmp, out=tmp)
-    increment = np.multiply(g, dt(lr), out=_scratch(w, 1))
+    np.multiply(g, dt(lr), out=increment)
     increment /= tmp
-    if momentum_var is not None:
-        mom = momentum_var._buffer_for_update()
+    if mom is not None:
         mom *= dt(momentum)
         mom += increment
         w -= mom
@@ -194,7 +228,8 @@ def sparse_adam(values, indices, variable, m_var, v_var, keep_m, keep_v, alpha, 
     """Adam with slices (Keras squares each slice before densifying)."""
     w = variable._buffer_for_update()
     m, v, tmp = _moments(values, indices, w, m_var, v_var, keep_m, keep_v)
-    _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var)
+    v_hat = None if v_hat_var is None else v_hat_var._buffer_for_update()
+    _adam_step(w, m, v, tmp, _scratch(w, 1), alpha, epsilon, v_hat)
 
 
 def sparse_nadam(values, indices, variable, m_var, v_var, constants, epsilon):

@@ -102,9 +102,16 @@ def _serialize_function(fn):
             "registered_name": "function"}
 
 
-def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module_objects=None,
-                             module=None, printable_module_name="object", **kwargs):
-    """Builds the object described by ``config`` (a name, or a dict from serialize)."""
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+    """Builds the object described by ``config`` (a name, or a dict from serialize).
+
+    Namespace modules pass ``module_objects`` (name -> object), ``module`` (e.g.
+    'keras.losses') and ``printable_module_name`` (for error messages) as keywords, as Keras's
+    own namespaces do.
+    """
+    module_objects = kwargs.pop("module_objects", None)
+    module = kwargs.pop("module", None)
+    printable_module_name = kwargs.pop("printable_module_name", "object")
     if config is None or isinstance(config, (bool, int, float)):
         return config
     if isinstance(config, (list, tuple)):

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 import ndflow as nd
+from ndflow.keras import config as keras_config
 from ndflow.keras.callbacks import CallbackList
 from ndflow.keras.trainers import data_adapter as da
 from ndflow.keras.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -202,6 +203,12 @@ class Trainer:
                 raise ValueError("`class_weight` needs targets `y`.")
             weights = da.class_weights_to_sample_weights(nest.flatten(y)[0], class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
+        # keras.config's global caps (set for quick test runs) bound the user's values.
+        if keras_config.max_epochs():
+            epochs = min(epochs, keras_config.max_epochs())
+        if keras_config.max_steps_per_epoch():
+            steps_per_epoch = min(steps_per_epoch or keras_config.max_steps_per_epoch(),
+                                  keras_config.max_steps_per_epoch())
         batches = da.make_batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=epochs,
@@ -235,6 +242,9 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if epochs > 0 and hasattr(self.optimizer, "finalize_variable_values"):
+            # With use_ema, training ends with the moving averages as the model's weights.
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callback_list.on_train_end(epoch_logs)
         return self.history
 

@@ -12,6 +12,10 @@ from ndflow.keras.saving.object_registration import (CustomObjectScope,  # noqa:
                                                      register_keras_serializable)
 from ndflow.keras.saving.serialization_lib import (deserialize_keras_object,  # noqa: F401
                                                    serialize_keras_object)
+from ndflow.keras.utils.config import Config  # noqa: F401
+from ndflow.keras.utils.io_utils import (disable_interactive_logging,  # noqa: F401
+                                        enable_interactive_logging,
+                                        is_interactive_logging_enabled)
 from ndflow.keras.utils.data_utils import (pack_x_y_sample_weight,  # noqa: F401
                                           unpack_x_y_sample_weight)
 from ndflow.keras.utils.layer_utils import get_source_inputs, is_keras_tensor  # noqa: F401
