@@ -10,7 +10,6 @@ import numpy as np
 from ndflow.framework import dtypes
 from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import EagerTensor
-from ndflow.keras.optimizers.parallel import elementwise
 
 _FUSED_DTYPES = (dtypes.float32, dtypes.float64)
 _SCRATCH = {}  # (shape, dtype, slot) -> a reusable work array (saves allocating every step)
@@ -30,42 +29,30 @@ def usable(gradient, variable):
             and gradient._dtype is variable._dtype and variable._dtype in _FUSED_DTYPES)
 
 
-def _buffers(variable, *slots):
-    """The arrays an update writes: the variable's, then each slot variable's (None stays)."""
-    return [variable._buffer_for_update()] + [
-        None if slot is None else slot._buffer_for_update() for slot in slots]
-
-
 def adam(g, variable, m_var, v_var, keep_m, keep_v, alpha, epsilon, v_hat_var=None):
     """m += (g - m) * keep_m; v += (g² - v) * keep_v; w -= m * alpha / (sqrt(v) + eps)."""
-    w, m, v, v_hat = _buffers(variable, m_var, v_var, v_hat_var)
-    arrays = [g, w, m, v, _scratch(w, 0), _scratch(w, 1)] + ([] if v_hat is None else [v_hat])
-    elementwise(_adam_kernel, arrays, (keep_m, keep_v, alpha, epsilon))
-
-
-def _adam_kernel(g, w, m, v, tmp, step, *v_hat_and_params):
-    *v_hat, keep_m, keep_v, alpha, epsilon = v_hat_and_params
+    m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
     dt = w.dtype.type
-    np.subtract(g, m, out=tmp)
+    tmp = np.subtract(g, m, out=_scratch(w, 0))
     tmp *= dt(keep_m)
     m += tmp
     np.square(g, out=tmp)
     tmp -= v
     tmp *= dt(keep_v)
     v += tmp
-    _adam_step(w, m, v, tmp, step, alpha, epsilon, v_hat[0] if v_hat else None)
+    _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var)
 
 
-def _adam_step(w, m, v, tmp, step, alpha, epsilon, v_hat):
-    """w -= m·alpha / (sqrt(v or max(v_hat, v)) + epsilon), with ``tmp`` and ``step`` as
-    scratch."""
+def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
+    """w -= m·alpha / (sqrt(v or max(v_hat, v)) + epsilon), with ``tmp`` as scratch."""
     dt = w.dtype.type
-    if v_hat is not None:
+    if v_hat_var is not None:
+        v_hat = v_hat_var._buffer_for_update()
         np.maximum(v_hat, v, out=v_hat)
         v = v_hat
     np.sqrt(v, out=tmp)
     tmp += dt(epsilon)
-    np.multiply(m, dt(alpha), out=step)
+    step = np.multiply(m, dt(alpha), out=_scratch(w, 1))
     step /= tmp
     w -= step
 
@@ -73,22 +60,18 @@ def _adam_step(w, m, v, tmp, step, alpha, epsilon, v_hat):
 def nadam(g, variable, m_var, v_var, constants):
     """Nadam's update with this step's scalar factors folded:
     w -= (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef)."""
-    w, m, v = _buffers(variable, m_var, v_var)
-    elementwise(_nadam_kernel, [g, w, m, v, _scratch(w, 0), _scratch(w, 1), _scratch(w, 2)],
-                constants)
-
-
-def _nadam_kernel(g, w, m, v, tmp, step, g_term, m_coef, g_coef, eps_coef, keep_m, keep_v):
+    m_coef, g_coef, eps_coef, keep_m, keep_v = constants
+    m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
     dt = w.dtype.type
-    np.subtract(g, m, out=tmp)
+    tmp = np.subtract(g, m, out=_scratch(w, 0))
     tmp *= dt(keep_m)
     m += tmp
     np.square(g, out=tmp)
     tmp -= v
     tmp *= dt(keep_v)
     v += tmp
-    np.multiply(m, dt(m_coef), out=step)
-    step += np.multiply(g, dt(g_coef), out=g_term)
+    step = np.multiply(m, dt(m_coef), out=_scratch(w, 1))
+    step += np.multiply(g, dt(g_coef), out=_scratch(w, 2))
     np.sqrt(v, out=tmp)
     tmp += dt(eps_coef)
     step /= tmp
@@ -97,26 +80,17 @@ def _nadam_kernel(g, w, m, v, tmp, step, g_term, m_coef, g_coef, eps_coef, keep_
 
 def sgd(g, variable, m_var, lr, momentum, nesterov):
     """Plain, momentum or Nesterov SGD."""
-    w, m = _buffers(variable, m_var)
-    if m is None:
-        elementwise(_sgd_kernel, [g, w, _scratch(w, 0)], (lr,))
-    else:
-        elementwise(_momentum_kernel, [g, w, m, _scratch(w, 0), _scratch(w, 1)],
-                    (lr, momentum, nesterov))
-
-
-def _sgd_kernel(g, w, g_lr, lr):
-    np.multiply(g, w.dtype.type(lr), out=g_lr)
-    w -= g_lr
-
-
-def _momentum_kernel(g, w, m, g_lr, step, lr, momentum, nesterov):
+    w = variable._buffer_for_update()
     dt = w.dtype.type
-    np.multiply(g, dt(lr), out=g_lr)
+    g_lr = np.multiply(g, dt(lr), out=_scratch(w, 0))
+    if m_var is None:
+        w -= g_lr
+        return
+    m = m_var._buffer_for_update()
     m *= dt(momentum)
     m -= g_lr
     if nesterov:
-        np.multiply(m, dt(momentum), out=step)
+        step = np.multiply(m, dt(momentum), out=_scratch(w, 1))
         step -= g_lr
         w += step
     else:
@@ -125,23 +99,14 @@ def _momentum_kernel(g, w, m, g_lr, step, lr, momentum, nesterov):
 
 def rmsprop(g, variable, velocity_var, average_var, momentum_var, lr, rho, momentum, epsilon):
     """RMSprop, optionally centered and with momentum."""
-    w, v, a, mom = _buffers(variable, velocity_var, average_var, momentum_var)
-    arrays = [g, w, v, _scratch(w, 0), _scratch(w, 1)]
-    flags = (a is not None, mom is not None)
-    arrays += [x for x in (a, mom) if x is not None]
-    elementwise(_rmsprop_kernel, arrays, (flags, lr, rho, momentum, epsilon))
-
-
-def _rmsprop_kernel(g, w, v, tmp, increment, *optional_and_params):
-    *optional, (centered, with_momentum), lr, rho, momentum, epsilon = optional_and_params
-    a = optional.pop(0) if centered else None
-    mom = optional.pop(0) if with_momentum else None
+    v, w = velocity_var._buffer_for_update(), variable._buffer_for_update()
     dt = w.dtype.type
     v *= dt(rho)
-    np.square(g, out=tmp)
+    tmp = np.square(g, out=_scratch(w, 0))
     tmp *= dt(1 - rho)
     v += tmp
-    if a is not None:
+    if average_var is not None:
+        a = average_var._buffer_for_update()
         a *= dt(rho)
         np.multiply(g, dt(1 - rho), out=tmp)
         a += tmp
@@ -151,9 +116,10 @@ def _rmsprop_kernel(g, w, v, tmp, increment, *optional_and_params):
     else:
         np.add(v, dt(epsilon), out=tmp)
     np.sqrt(tmp, out=tmp)
-    np.multiply(g, dt(lr), out=increment)
+    increment = np.multiply(g, dt(lr), out=_scratch(w, 1))
     increment /= tmp
-    if mom is not None:
+    if momentum_var is not None:
+        mom = momentum_var._buffer_for_update()
         mom *= dt(momentum)
         mom += increment
         w -= mom
@@ -228,8 +194,7 @@ def sparse_adam(values, indices, variable, m_var, v_var, keep_m, keep_v, alpha, 
     """Adam with slices (Keras squares each slice before densifying)."""
     w = variable._buffer_for_update()
     m, v, tmp = _moments(values, indices, w, m_var, v_var, keep_m, keep_v)
-    v_hat = None if v_hat_var is None else v_hat_var._buffer_for_update()
-    _adam_step(w, m, v, tmp, _scratch(w, 1), alpha, epsilon, v_hat)
+    _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var)
 
 
 def sparse_nadam(values, indices, variable, m_var, v_var, constants, epsilon):
