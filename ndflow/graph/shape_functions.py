@@ -375,6 +375,13 @@ def _sparse_triple(rank):
     return [TensorShape([None, rank]), _vector(), _vector(rank)]
 
 
+@_shape_function("DenseBincount")
+def _dense_bincount(inputs, attrs):
+    arr, size = inputs[0].shape, inputs[1]._const
+    length = None if size is None else int(size)
+    return [TensorShape([arr[0], length]) if arr.rank == 2 else _vector(length)]
+
+
 @_shape_function("StringToNumber")
 def _to_number(inputs, attrs):
     return [inputs[0].shape]

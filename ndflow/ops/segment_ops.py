@@ -10,7 +10,7 @@ from ndflow.ops import inputs as _in
 from ndflow.ops.array_ops import ones, reshape, where_v2, zeros_like
 from ndflow.ops.gather_ops import gather
 from ndflow.ops.math_ops import (add, cast, equal, greater_equal, logical_and, maximum, minimum,
-                                 truediv)
+                                 multiply, truediv)
 from ndflow.ops.reduce_ops import reduce_max
 from ndflow.ops.unary_ops import sqrt
 from ndflow.ops.registry import execute, op_error, register, register_gradient
@@ -285,7 +285,11 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=D.int32, n
     if axis not in (0, -1):
         raise ValueError(f"Unsupported value for argument axis={axis}. Only 0 and -1 are "
                          f"currently supported.")
-    if int(np.prod(arr.shape.dims)) > 0:
+    count = arr.shape.num_elements()
+    if count is None:  # (tracing) an empty input counts nothing: decided when the graph runs
+        from ndflow.ops.array_shape_ops import size as _size
+        size = multiply(cast(_size(arr) > 0, arr.dtype), add(reduce_max(arr), 1))
+    elif count > 0:
         size = add(reduce_max(arr), 1)
     else:
         size = _in.as_tensor(0, arr.dtype)

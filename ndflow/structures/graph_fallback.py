@@ -6,16 +6,21 @@ not exist yet. ``host_function`` makes such a function a single graph node: its 
 composite arguments become the node's inputs, and when the graph runs the node calls the
 function eagerly on their values. The node's outputs are the result's components, described by
 the spec that ``out_spec(*args, **kwargs)`` returns (a TensorSpec or a composite's TypeSpec).
-Under a GradientTape the node replays the function eagerly, so its gradients flow as in eager
-execution.
+Called under a GradientTape the traced function replays the node eagerly, so its gradients flow
+as in eager execution; a tape inside the traced function records the node with a gradient node
+that does the same replay when the graph runs (``_HostGradient``).
 """
 import functools
 
 
-from ndflow.framework.context import GRAPHS
-from ndflow.framework.tensor import EagerTensor, Tensor, wrap_as
+from ndflow.framework import dtypes as _dtypes
+from ndflow.framework.context import GRAPHS, TAPES
+from ndflow.framework.tensor import EagerTensor, Tensor, convert_to_tensor, wrap_as
 from ndflow.framework.type_spec import CompositeTensor, type_spec_from_value
 from ndflow.graph.graph import examples_for
+from ndflow.ops.registry import record
+
+_INEXACT_BITS = _dtypes.mask(_dtypes.INEXACT)
 
 
 class _Slot:
@@ -213,4 +218,47 @@ def _add_node(fn, spec, template, tensors, type_name):
     node = GRAPHS[-1].add_node(type_name, tensors, {}, run,
                                [(p.shape, p.dtype) for p in parts])
     node.eager = lambda *eager_tensors: call(list(eager_tensors))
+    if TAPES:
+        record(_HostGradient(type_name, call), tuple(tensors), node.outputs, {})
     return _rebuild(spec, iter(node.outputs))
+
+
+class _HostGradient:
+    """How a tape recording inside a traced function sees a host node: its gradient is one
+    more node that, when the graph runs, replays the function eagerly under a GradientTape on
+    the node's input values and returns the gradients of the inputs that carry them."""
+
+    single = False
+    missing_as_none = True   # outputs nobody differentiated get no gradient input
+
+    def __init__(self, name, call):
+        self.name = name
+        self._call = call
+
+    def grad(self, rec, *dys):
+        inputs = rec.inputs
+        wanted = [i for i, t in enumerate(inputs) if t.dtype._bit & _INEXACT_BITS]
+        given = [(i, d) for i, d in enumerate(dys) if d is not None]
+        if not wanted or not given:
+            return [None] * len(inputs)
+        call, count = self._call, len(inputs)
+
+        def vjp(*values):
+            eager = [wrap_as(v, t.dtype) for v, t in zip(values[:count], inputs)]
+            from ndflow.autodiff.tape import GradientTape
+            with GradientTape() as tape:
+                for i in wanted:
+                    tape.watch(eager[i])
+                outs = call(eager)
+            grads = tape.gradient([outs[i] for i, _ in given], [eager[i] for i in wanted],
+                                  output_gradients=[wrap_as(v, rec.outputs[i].dtype) for
+                                                    (i, _), v in zip(given, values[count:])],
+                                  unconnected_gradients="zero")
+            return tuple(convert_to_tensor(g)._value for g in grads)
+
+        node = GRAPHS[-1].add_node(self.name + "Grad", list(inputs) + [d for _, d in given],
+                                   {}, vjp, [(inputs[i].shape, inputs[i].dtype) for i in wanted])
+        grads = [None] * count
+        for i, g in zip(wanted, node.outputs):
+            grads[i] = g
+        return grads

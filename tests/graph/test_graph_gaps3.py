@@ -248,3 +248,15 @@ def test_matmul_argmax_and_top_k_on_unknown_rank_match_tensorflow(real_tf):
     assert results[0][0] == results[1][0]
     for ours, theirs in zip(results[0][1], results[1][1]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_bincount_on_unknown_length_matches_tensorflow(real_tf):
+    results = []
+    for tf in (nd, real_tf):
+        f = tf.function(lambda x, tf=tf: (tf.math.bincount(x), tf.math.bincount(x, minlength=6)),
+                        input_signature=[tf.TensorSpec([None], tf.int32)])
+        shapes = [o.shape.as_list() for o in f.get_concrete_function().structured_outputs]
+        values = [[v.numpy().tolist() for v in f(tf.constant(x, tf.int32))]
+                  for x in ([1, 1, 3], [])]
+        results.append((shapes, values))
+    assert results[0] == results[1]

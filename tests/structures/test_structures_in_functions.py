@@ -370,3 +370,33 @@ AUDIT_CASES = {
 @pytest.mark.parametrize("case", sorted(AUDIT_CASES))
 def test_value_dependent_ops_in_functions(real_tf, case):
     check(real_tf, *AUDIT_CASES[case])
+
+
+HOST_GRADIENT_CASES = {
+    "ragged_reduce_sum": lambda tf, v: tf.reduce_sum(
+        tf.reduce_sum(tf.RaggedTensor.from_row_splits(v, [0, 2, 3, 5]), axis=1) ** 2),
+    "ragged_reduce_max": lambda tf, v: tf.reduce_sum(
+        tf.reduce_max(tf.RaggedTensor.from_row_splits(v * v, [0, 2, 3, 5]), axis=1)),
+    "ragged_to_tensor": lambda tf, v: tf.reduce_sum(
+        tf.RaggedTensor.from_row_splits(v, [0, 2, 3, 5]).to_tensor(default_value=1.0) ** 3),
+    "sparse_slice": lambda tf, v: tf.reduce_sum(tf.sparse.slice(
+        tf.sparse.SparseTensor([[0, 0], [0, 2], [1, 1], [2, 0], [2, 3]], v, [3, 4]),
+        [0, 1], [3, 3]).values ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOST_GRADIENT_CASES))
+def test_gradients_through_host_nodes_under_an_inner_tape_match_tensorflow(real_tf, name):
+    """A tape opened inside the traced function differentiates through host nodes."""
+    case = HOST_GRADIENT_CASES[name]
+    values = np.array([1.0, -2.0, 3.0, 0.5, 4.0], np.float32)
+    results = []
+    for lib in (nd, real_tf):
+        def step(v, lib=lib):
+            with lib.GradientTape() as tape:
+                tape.watch(v)
+                y = case(lib, v)
+            return tape.gradient(y, v)
+        fn = lib.function(step, input_signature=[lib.TensorSpec([5], lib.float32)])
+        results.append(np.asarray(lib.convert_to_tensor(fn(lib.constant(values)))))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
