@@ -400,14 +400,16 @@ _INEXACT_MASK = dtypes.INEXACT_MASK
 
 def _python_scalar(value, dtype):
     """A Python int or float that ``dtype`` holds exactly as it is (a float into a float or
-    complex type, an int into one of those or an in-range int32/int64) as a tensor; else
-    None, and the general conversion decides."""
+    complex type, an int into one of those or an in-range int32/int64), or a NumPy scalar of
+    ``dtype``, as a tensor; else None, and the general conversion decides."""
     kind = type(value)
     if kind is float:
         ok = dtype._bit & _INEXACT_MASK
     elif kind is int:
         ok = (dtype._bit & _INEXACT_MASK or dtype is dtypes.int64 and -2**63 <= value < 2**63
               or dtype is dtypes.int32 and -2**31 <= value < 2**31)
+    elif kind is dtype._np:   # a NumPy scalar of that very dtype
+        return wrap_as(np.asarray(value), dtype)
     else:
         return None
     return wrap_as(np.asarray(value, dtype._np), dtype) if ok else None

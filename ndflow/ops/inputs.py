@@ -66,6 +66,8 @@ def axis_list(axis, ndim):
     from ndflow.framework import errors
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and ndim is not None and 0 <= axis < ndim:
+        return (axis,)
     if isinstance(axis, Tensor) or hasattr(axis, "_as_tensor"):
         axis = np.asarray(convert_to_tensor(axis)).tolist()
     elif isinstance(axis, np.ndarray):

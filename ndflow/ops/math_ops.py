@@ -281,7 +281,7 @@ def unbroadcast(grad, x):
     axes = list(range(lead)) + [lead + i for i, d in enumerate(xshape)
                                 if d == 1 and gshape[lead + i] != 1]
     if axes:
-        grad = reduce_sum(grad, axes)
+        grad = reduce_sum(grad, axes[0] if len(axes) == 1 else axes)
     return grad if static_shape(grad) == xshape else reshape(grad, xshape)
 
 

@@ -47,13 +47,16 @@ def _sparse_xent_kernel(xp, features, labels):
     shifted = features - features.max(axis=-1, keepdims=True)
     exps = xp.exp(shifted)
     sums = exps.sum(axis=-1, keepdims=True)
-    rows = xp.arange(labels.size)
-    flat_labels = labels.reshape(-1)
-    picked = shifted.reshape(-1, classes)[rows, flat_labels].reshape(labels.shape)
-    loss = xp.log(sums[..., 0]) - picked
     backprop = exps / sums
-    backprop.reshape(-1, classes)[rows, flat_labels] -= 1
-    return loss, backprop
+    if features.ndim == 2:   # the usual [batch, classes]: no reshapes
+        at = (xp.arange(labels.shape[0]), labels)
+        loss = xp.log(sums[:, 0]) - shifted[at]
+    else:
+        at = (xp.arange(labels.size), labels.reshape(-1))
+        loss = xp.log(sums[..., 0]) - shifted.reshape(-1, classes)[at].reshape(labels.shape)
+        backprop = backprop.reshape(-1, classes)
+    backprop[at] -= 1
+    return loss, backprop.reshape(features.shape)
 
 
 SOFTMAX_XENT = register("SoftmaxCrossEntropyWithLogits", _softmax_xent_kernel,

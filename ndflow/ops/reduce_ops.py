@@ -26,7 +26,7 @@ _BOOL = frozenset([D.bool])
 # -- kernels -----------------------------------------------------------------------------------
 
 def _sum_kernel(xp, x, axis, keepdims):
-    return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return xp.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 def _mean_kernel(xp, x, axis, keepdims):

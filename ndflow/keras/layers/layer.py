@@ -323,7 +323,7 @@ class Layer:
         if not args:
             raise ValueError(f"Layer {self.name} was called without inputs.")
         first = args[0]
-        if type(first) is EagerTensor:  # the common case, kept cheap
+        if type(first) is EagerTensor or type(first) is np.ndarray:  # the common cases, cheap
             inputs = self._convert_input(first)
         else:
             inputs = nest.map_structure(self._convert_input, first)
