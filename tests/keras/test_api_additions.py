@@ -368,3 +368,23 @@ def test_seed_generator_in_a_layer_trains_in_graph_mode():
     before = int(noise.seed_generator.state.numpy()[1])
     model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), batch_size=4, verbose=0)
     assert int(noise.seed_generator.state.numpy()[1]) == before + 2
+
+
+def test_layers_check_their_input_spec_like_keras(real_tf):
+    def make(keras):
+        class Checked(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.input_spec = keras.layers.InputSpec(ndim=2, axes={-1: 3})
+
+            def call(self, x):
+                return x * 2.0
+        return Checked
+    for keras in (nd.keras, real_tf.keras):
+        checked = make(keras)
+        assert tuple(checked()(np.ones((2, 3), np.float32)).shape) == (2, 3)
+        assert tuple(checked()(keras.Input((3,))).shape) == (None, 3)
+        for bad in (np.ones((2, 4), np.float32), np.ones((2, 3, 1), np.float32),
+                    keras.Input((4,))):
+            with pytest.raises(ValueError, match="incompatible with the layer"):
+                checked()(bad)

@@ -18,6 +18,7 @@ from ndflow.keras.variables import KerasVariable
 from ndflow.util import nest
 from ndflow.util.tracking import collect
 from ndflow.keras.layers.dtype_policy import DTypePolicy, policy  # noqa: F401
+from ndflow.keras.layers.input_spec import assert_input_compatibility
 from ndflow.keras.layers.name_scope import _scope_stack, _scoped_build
 from ndflow.keras.layers.tracking import _STRUCTURE, TrackedDict, TrackedList, structure_changed  # noqa: F401,E501
 
@@ -46,6 +47,7 @@ class Layer:
     """Base class of layers: weights, sublayers, losses, building and calling."""
 
     _keras_module = "keras.layers"
+    input_spec = None  # an InputSpec (or a list of them) that inputs are checked against
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -323,10 +325,12 @@ class Layer:
         if not args:
             raise ValueError(f"Layer {self.name} was called without inputs.")
         first = args[0]
-        if type(first) is EagerTensor or type(first) is np.ndarray:  # the common cases, cheap
-            inputs = self._convert_input(first)
-        else:
-            inputs = nest.map_structure(self._convert_input, first)
+        plain = type(first) is EagerTensor or type(first) is np.ndarray  # the common cases
+        inputs = (self._convert_input(first) if plain
+                  else nest.map_structure(self._convert_input, first))
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+        if not plain:
             if any(is_symbolic(x) for x in nest.flatten(inputs)):
                 scope = _scope_stack()
                 scope.append(self)  # sublayers built by this call nest under its name
