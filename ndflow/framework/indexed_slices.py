@@ -32,11 +32,6 @@ class IndexedSlicesSpec(TypeSpec):
         """IndexedSlices."""
         return IndexedSlices
 
-    @classmethod
-    def from_value(cls, value):
-        """The spec of an IndexedSlices."""
-        return value._type_spec
-
     @property
     def _component_specs(self):
         from ndflow.graph.tensor_spec import TensorSpec

@@ -114,6 +114,8 @@ class FunctionDef:
     """The signature part of TensorFlow's FunctionDef: ``signature.input_arg/output_arg``."""
 
     class Signature:
+        """``name``, ``input_arg`` and ``output_arg`` of a FunctionDef signature."""
+
         def __init__(self, name, input_arg, output_arg):
             self.name = name
             self.input_arg = input_arg

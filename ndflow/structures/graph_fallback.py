@@ -229,7 +229,6 @@ class _HostGradient:
     the node's input values and returns the gradients of the inputs that carry them."""
 
     single = False
-    missing_as_none = True   # outputs nobody differentiated get no gradient input
 
     def __init__(self, name, call):
         self.name = name
@@ -262,3 +261,5 @@ class _HostGradient:
         for i, g in zip(wanted, node.outputs):
             grads[i] = g
         return grads
+
+    grad.missing_as_none = True   # outputs nobody differentiated get no gradient input

@@ -47,15 +47,15 @@ class RaggedTensorSpec(TypeSpec):
         from ndflow.structures.ragged_tensor import RaggedTensor
         return RaggedTensor
 
-    @classmethod
-    def from_value(cls, value):
-        """The spec of a RaggedTensor."""
-        return value._type_spec
-
     def _dims(self):
         rank = self._shape.rank
         return list(self._shape.dims) if rank is not None else \
             [None] * (self._ragged_rank + 1)
+
+    @classmethod
+    def from_value(cls, value):
+        """The spec of a RaggedTensor (as ``value._type_spec``)."""
+        return value._type_spec
 
     @property
     def _component_specs(self):

@@ -256,6 +256,7 @@ class RaggedTensor(CompositeTensor):
 
     @property
     def ndim(self):
+        """The number of dimensions, ragged ones included."""
         return self.shape.rank
 
     def nrows_int(self):

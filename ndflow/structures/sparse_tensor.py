@@ -111,7 +111,7 @@ class SparseTensorSpec(TypeSpec):
 
     @classmethod
     def from_value(cls, value):
-        """The spec of a SparseTensor."""
+        """The spec of a SparseTensor (as ``value._type_spec``)."""
         return value._type_spec
 
     @property

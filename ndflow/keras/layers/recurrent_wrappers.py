@@ -1,7 +1,7 @@
 """Layer wrappers: ``Bidirectional`` (an RNN run both ways) and ``TimeDistributed``."""
 import ndflow as nd
 from ndflow.keras.layers.layer import Layer
-from ndflow.keras.layers.wrapper import Wrapper
+from ndflow.keras.layers.wrapper import Wrapper, policy_by_name
 from ndflow.keras.saving.object_registration import register_builtin
 from ndflow.keras.saving.serialization_lib import (deserialize_keras_object,
                                                    serialize_keras_object)
@@ -130,13 +130,11 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
+        config = policy_by_name(config)
         layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
         backward = config.pop("backward_layer", None)
         if backward is not None:
             backward = deserialize_keras_object(backward, custom_objects=custom_objects)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
         return cls(layer, backward_layer=backward, **config)
 
     def compute_mask(self, inputs, mask=None):

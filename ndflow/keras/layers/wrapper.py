@@ -6,6 +6,14 @@ from ndflow.keras.saving.serialization_lib import (deserialize_keras_object,
                                                    serialize_keras_object)
 
 
+def policy_by_name(config):
+    """A copy of a wrapper's config whose serialized DTypePolicy is replaced by its name."""
+    config = dict(config)
+    if isinstance(config.get("dtype"), dict):
+        config["dtype"] = config["dtype"].get("config", {}).get("name")
+    return config
+
+
 @register_builtin("keras.layers")
 class Wrapper(Layer):
     """A layer holding another layer (``self.layer``); subclasses define ``call``."""
@@ -32,10 +40,8 @@ class Wrapper(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuilds the wrapper and its wrapped layer from ``get_config``'s dict."""
-        config = dict(config)
+        config = policy_by_name(config)
         layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
-        if isinstance(config.get("dtype"), dict):  # a serialized DTypePolicy: its name
-            config["dtype"] = config["dtype"].get("config", {}).get("name")
         return cls(layer, **config)
 
 

@@ -72,11 +72,13 @@ class Functional(Model):
 
     @property
     def input_shape(self):
+        """The static shape of the input (a list of them for several inputs)."""
         shapes = [x.shape for x in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def output_shape(self):
+        """The static shape of the output (a list of them for several outputs)."""
         shapes = [x.shape for x in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
