@@ -5,11 +5,15 @@ A loss object turns ``(y_true, y_pred)`` into per-sample values with ``call`` an
 module-level so the trainer can apply them to the output of plain loss functions too.
 """
 
+import numpy as np
+
 import ndflow as nd
-from ndflow.framework.tensor import Tensor
+from ndflow.framework import dtypes
+from ndflow.framework.tensor import EagerTensor, Tensor
 from ndflow.keras import backend
 from ndflow.keras.saving import object_registration, serialization_lib
 
+_FLOATING_MASK = dtypes.mask(dtypes.FLOATING)
 _REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
 
@@ -25,12 +29,14 @@ def standardize_reduction(reduction):
 def to_tensor(x, dtype=None):
     """``x`` as a tensor; cast (not rejected, as ``tf.convert_to_tensor`` would) when ``dtype``
     differs, because Keras converts losses' inputs that way."""
-    t = nd.convert_to_tensor(x)
-    if dtype is not None:
-        dtype = nd.as_dtype(dtype)
-        if t.dtype != dtype:
-            t = nd.cast(t, dtype)
-    return t
+    if dtype is None:
+        return x if type(x) is EagerTensor else nd.convert_to_tensor(x)
+    dtype = nd.as_dtype(dtype)
+    if type(x) is np.ndarray and x.dtype.kind in "biuf" and dtype._bit & _FLOATING_MASK:
+        # NumPy data (targets, weights) cast by NumPy: the values a Cast op would give.
+        return nd.convert_to_tensor(x.astype(dtype.as_numpy_dtype, copy=False))
+    t = x if type(x) is EagerTensor else nd.convert_to_tensor(x)
+    return t if t.dtype is dtype else nd.cast(t, dtype)
 
 
 def _rank(x):

@@ -33,7 +33,13 @@ def _reshape_kernel(xp, x, shape):
 
 
 RESHAPE = register("Reshape", _reshape_kernel)
-BROADCAST_TO = register("BroadcastTo", lambda xp, x, shape: xp.broadcast_to(x, shape))
+def _broadcast_to_kernel(xp, x, shape):
+    if x.ndim == 0 and x.dtype.kind in "biufc":
+        return xp.full(shape, x)  # a scalar (a full sum's gradient): filling beats NumPy's view
+    return xp.broadcast_to(x, shape)
+
+
+BROADCAST_TO = register("BroadcastTo", _broadcast_to_kernel)
 SELECT = register("SelectV2", lambda xp, c, x, y: xp.where(c, x, y), same_dtype=(1, 2))
 ZEROS_LIKE = register("ZerosLike", lambda xp, x: xp.zeros_like(x))
 ONES_LIKE = register("OnesLike", lambda xp, x: xp.ones_like(x))

@@ -34,25 +34,38 @@ def _softmax_xent_kernel(xp, features, labels, axis):
     return loss.astype(features.dtype, copy=False), xp.exp(logp) - labels
 
 
+_ROWS = {}  # batch size -> arange(batch size), the row indices of each label
+
+
+def _rows(xp, n):
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = xp.arange(n)
+        if n <= 4096:  # batch sizes recur; huge ones are not worth keeping
+            _ROWS[n] = rows
+    return rows
+
+
 def _sparse_xent_kernel(xp, features, labels):
     name = "SparseSoftmaxCrossEntropyWithLogits"
     classes = features.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    if labels.size and (xp.minimum.reduce(labels, axis=None) < 0
+                        or xp.maximum.reduce(labels, axis=None) >= classes):
         bad = labels[(labels < 0) | (labels >= classes)].reshape(-1)[0]
         values = " ".join(str(v) for v in labels.reshape(-1).tolist())
         raise op_error(errors.InvalidArgumentError, name,
                        f"Received a label value of {bad} which is outside the valid range of "
                        f"[0, {classes}).  Label values: {values}")
     # loss = log(sum(exp(shifted))) - shifted[label]; backprop = softmax - one_hot(label).
-    shifted = features - features.max(axis=-1, keepdims=True)
-    exps = xp.exp(shifted)
-    sums = exps.sum(axis=-1, keepdims=True)
-    backprop = exps / sums
+    shifted = features - xp.maximum.reduce(features, axis=-1, keepdims=True)
+    backprop = xp.exp(shifted)
+    sums = xp.add.reduce(backprop, axis=-1, keepdims=True)
+    backprop /= sums
     if features.ndim == 2:   # the usual [batch, classes]: no reshapes
-        at = (xp.arange(labels.shape[0]), labels)
+        at = (_rows(xp, labels.shape[0]), labels)
         loss = xp.log(sums[:, 0]) - shifted[at]
     else:
-        at = (xp.arange(labels.size), labels.reshape(-1))
+        at = (_rows(xp, labels.size), labels.reshape(-1))
         loss = xp.log(sums[..., 0]) - shifted.reshape(-1, classes)[at].reshape(labels.shape)
         backprop = backprop.reshape(-1, classes)
     backprop[at] -= 1

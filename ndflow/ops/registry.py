@@ -104,7 +104,11 @@ class OpRecord:
         watched = self.watched
         if watched is None:
             return ()
-        return tuple(i for i, x in enumerate(self.inputs) if id(x) not in watched)
+        skip = ()
+        for i, x in enumerate(self.inputs):
+            if id(x) not in watched:
+                skip += (i,)
+        return skip
 
     @property
     def type(self):

@@ -264,3 +264,32 @@ CASES = [
 
 CASES.append(OpCase("l2_loss", lambda tf, x: tf.nn.l2_loss(x), [rand(2, 3)], ["Square", "Sum"],
                     lambda x: np.sum(x * x) / 2, grad=True))
+
+
+def _keras_dense(activation):
+    """fn(tf, x, kernel, bias): a Keras Dense layer with these weights applied to x (on ndflow
+    an eager Dense runs as one _FusedMatMul op)."""
+    def fn(tf, x, kernel, bias):
+        layer = tf.keras.layers.Dense(int(kernel.shape[-1]), activation=activation,
+                                      dtype=x.dtype.name)
+        layer.build(tuple(x.shape))
+        layer.kernel.assign(kernel)
+        layer.bias.assign(bias)
+        return layer(x)
+    return fn
+
+
+def _np_dense(x, kernel, bias, relu):
+    out = x @ kernel + bias
+    return np.maximum(out, 0) if relu else out
+
+
+CASES += [
+    OpCase("keras_dense_relu", _keras_dense("relu"), [rand(4, 3), rand(3, 5), rand(5)],
+           ["_FusedMatMul", "MatMul", "Sum", "ReluGrad"],
+           lambda x, k, b: _np_dense(x, k, b, True), grad=True, wrt=[0]),
+    OpCase("keras_dense_linear", _keras_dense(None), [rand(4, 3, dtype=F32),
+                                                      rand(3, 2, dtype=F32), rand(2, dtype=F32)],
+           ["_FusedMatMul"], lambda x, k, b: _np_dense(x, k, b, False), grad=True, wrt=[0],
+           grad_rtol=1e-2, grad_atol=1e-3),
+]

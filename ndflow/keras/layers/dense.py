@@ -1,7 +1,9 @@
 """``Dense``: activation(inputs @ kernel + bias) on the last axis."""
 import ndflow as nd
+from ndflow.ops import nn_fused_ops as fused_ops
 from ndflow.keras import activations, constraints, initializers, regularizers
 from ndflow.keras.layers.layer import Layer
+from ndflow.keras.variables import KerasVariable
 from ndflow.keras.saving.object_registration import register_builtin
 from ndflow.keras.saving.serialization_lib import serialize_keras_object
 
@@ -48,6 +50,13 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        activation = self.activation
+        if self.bias is not None and type(self.kernel) is KerasVariable \
+                and type(self.bias) is KerasVariable:
+            relu = activation is activations.relu
+            fused = fused_ops.dense(inputs, self.kernel, self.bias, relu)
+            if fused is not None:  # eager, rank 2: one op for the product, bias and ReLU
+                return fused if relu or activation is None else activation(fused)
         if inputs.shape.rank == 2:
             x = nd.matmul(inputs, self.kernel)
         else:

@@ -268,8 +268,10 @@ class Layer:
         return out
 
     def _clear_losses(self):
-        self._own_losses = []
-        self._own_metrics = []
+        if self._own_losses:
+            self._own_losses = []
+        if self._own_metrics:
+            self._own_metrics = []
         for layer in self._tracked_children()[0]:
             layer._clear_losses()
 

@@ -1,7 +1,7 @@
 """``Sequential``: a plain stack of layers, each feeding the next."""
 from ndflow.keras.layers.functional_node import KerasTensor
 from ndflow.keras.layers.input_layer import InputLayer
-from ndflow.keras.layers.layer import Layer
+from ndflow.keras.layers.layer import Layer, _call_accepts
 from ndflow.keras.models.model import Model
 from ndflow.keras.saving.object_registration import register_builtin
 
@@ -144,5 +144,4 @@ class Sequential(Model):
 
 
 def _takes_training(layer):
-    from ndflow.keras.layers.layer import _call_accepts
     return _call_accepts(layer, "training") or _call_accepts(layer, "kwargs")

@@ -5,6 +5,7 @@ import numpy as np
 
 import ndflow as nd
 from ndflow.keras.optimizers.optimizer import Optimizer, _MODULE
+from ndflow.keras.optimizers.optimizer_utils import _np_dtype
 from ndflow.keras.saving import object_registration as _reg
 from ndflow.keras.optimizers import fused
 
@@ -193,23 +194,34 @@ class Nadam(Optimizer):
             lr, u_t_1, one - u_product * u_t_1, one - u_t, one - u_product,
             one - dt(self.beta_2) ** dt(step + 1), one - beta_1, one - dt(self.beta_2)))
 
-    def update_step(self, gradient, variable, learning_rate):
-        """One Nadam step for ``variable``."""
-        lr, u_t_1, den_1, one_minus_u_t, den_0, bias_2, keep_m, keep_v = self._constants(
-            variable, learning_rate)
+    def _folded_constants(self, variable, learning_rate):
         # Keras' step lr·(m·u_t_1/den_1 + g·(1-u_t)/den_0) / (sqrt(v/bias_2) + eps) with the
         # scalar terms folded into three factors, (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef):
-        # four passes over the variable fewer, equal up to float rounding.
-        root = math.sqrt(bias_2)
-        m_coef, g_coef = lr * u_t_1 / den_1 * root, lr * one_minus_u_t / den_0 * root
-        eps_coef = self.epsilon * root
+        # four passes over the variable fewer, equal up to float rounding. The factors (and
+        # 1 - beta_1, 1 - beta_2) are scalars of the variable's dtype, made once per step.
+        key = ("folded", variable.dtype)
+        found = self._consts.get(key)
+        if found is None:
+            lr, u_t_1, den_1, one_minus_u_t, den_0, bias_2, keep_m, keep_v = self._constants(
+                variable, learning_rate)
+            root = math.sqrt(bias_2)
+            dt = _np_dtype(variable.dtype)
+            found = self._consts[key] = (
+                dt(lr * u_t_1 / den_1 * root), dt(lr * one_minus_u_t / den_0 * root),
+                dt(self.epsilon * root), dt(keep_m), dt(keep_v))
+        return found
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Nadam step for ``variable``."""
+        constants = self._folded_constants(variable, learning_rate)
         gradient = self._cast(gradient, variable)
         index = self._get_variable_index(variable)
         m = self._momentums[index]
         v = self._velocities[index]
         if fused.usable(gradient, variable):
-            fused.nadam(gradient._value, variable, m, v, (m_coef, g_coef, eps_coef, keep_m, keep_v))
+            fused.nadam(gradient._value, variable, m, v, constants)
             return
+        m_coef, g_coef, eps_coef, keep_m, keep_v = constants
         m.assign_add((gradient - m) * keep_m)
         v.assign_add((nd.square(gradient) - v) * keep_v)
         step = m * m_coef + gradient * g_coef

@@ -58,22 +58,21 @@ def _adam_step(w, m, v, tmp, alpha, epsilon, v_hat_var):
 
 
 def nadam(g, variable, m_var, v_var, constants):
-    """Nadam's update with this step's scalar factors folded:
-    w -= (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef)."""
+    """Nadam's update with this step's scalar factors folded (``constants``: scalars of the
+    variable's dtype): w -= (m·m_coef + g·g_coef) / (sqrt(v) + eps_coef)."""
     m_coef, g_coef, eps_coef, keep_m, keep_v = constants
     m, v, w = m_var._buffer_for_update(), v_var._buffer_for_update(), variable._buffer_for_update()
-    dt = w.dtype.type
     tmp = np.subtract(g, m, out=_scratch(w, 0))
-    tmp *= dt(keep_m)
+    tmp *= keep_m
     m += tmp
     np.square(g, out=tmp)
     tmp -= v
-    tmp *= dt(keep_v)
+    tmp *= keep_v
     v += tmp
-    step = np.multiply(m, dt(m_coef), out=_scratch(w, 1))
-    step += np.multiply(g, dt(g_coef), out=_scratch(w, 2))
+    step = np.multiply(m, m_coef, out=_scratch(w, 1))
+    step += np.multiply(g, g_coef, out=_scratch(w, 2))
     np.sqrt(v, out=tmp)
-    tmp += dt(eps_coef)
+    tmp += eps_coef
     step /= tmp
     w -= step
 

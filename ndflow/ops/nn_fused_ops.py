@@ -1,0 +1,60 @@
+"""``_FusedMatMul``: a dense layer's ``x @ kernel + bias`` (optionally followed by ReLU) as one
+eager op, so a Dense layer costs one dispatch and one tape record instead of three.
+
+The kernel runs the same NumPy operations as the separate MatMul, AddV2 and Relu ops, in the
+same order, so its values are bitwise those of the unfused layer; its gradient is written with
+ops (MatMul, Sum, ReluGrad), so tapes nested around a backward pass see it as usual. Traced
+graphs keep the separate ops, which the graph optimiser fuses on its own.
+"""
+from ndflow.framework import dtypes as D
+from ndflow.framework.context import GRAPHS
+from ndflow.framework.tensor import EagerTensor
+from ndflow.ops.linalg_ops import MATMUL
+from ndflow.ops.nn_ops import RELU_GRAD
+from ndflow.ops.reduce_ops import SUM
+from ndflow.ops.registry import execute, register, register_gradient
+
+__all__ = []
+
+_RELU = ("BiasAdd", "Relu")
+_LINEAR = ("BiasAdd",)
+
+
+def _fused_matmul_kernel(xp, a, b, bias, fused_ops):
+    out = a.dot(b)
+    out += bias
+    if fused_ops is _RELU:
+        xp.maximum(out, out.dtype.type(0), out=out)
+    return out
+
+
+FUSED_MATMUL = register("_FusedMatMul", _fused_matmul_kernel, allowed=D.FLOATING)
+
+
+def dense(x, kernel, bias, relu):
+    """``relu(x @ kernel + bias)`` (or without the ReLU) as one op, or None when the fused op
+    does not apply (while tracing, for other ranks or dtypes): the caller then runs the
+    separate ops. ``kernel`` and ``bias`` are variables."""
+    if GRAPHS or type(x) is not EagerTensor or x._value.ndim != 2:
+        return None
+    dtype = x._dtype
+    if kernel._dtype is not dtype or bias._dtype is not dtype or not dtype._bit & _FLOAT_MASK:
+        return None
+    if kernel._value.ndim != 2 or x._value.shape[1] != kernel._value.shape[0]:
+        return None  # MatMul reports the mismatch
+    return execute(FUSED_MATMUL, (x, kernel._as_tensor(), bias._as_tensor()),
+                   {"fused_ops": _RELU if relu else _LINEAR})
+
+
+_FLOAT_MASK = D.mask((D.float16, D.float32, D.float64))
+
+
+@register_gradient("_FusedMatMul")
+def _fused_matmul_grad(op, dy):
+    x, kernel, _ = op.inputs
+    if op.attrs["fused_ops"] is _RELU:
+        dy = execute(RELU_GRAD, (dy, op.outputs))  # output > 0 exactly where the sum was
+    skip = op.skip_input_indices
+    return (None if 0 in skip else execute(MATMUL, (dy, kernel), {"transpose_b": True}),
+            None if 1 in skip else execute(MATMUL, (x, dy), {"transpose_a": True}),
+            None if 2 in skip else execute(SUM, (dy,), {"axis": (0,), "keepdims": False}))
