@@ -59,7 +59,9 @@ def symbolic_shape(shape):
 
 
 def _shape_tuple(shape):
-    if hasattr(shape, "_as_tensor") or hasattr(shape, "numpy"):
+    if type(shape) is list or type(shape) is tuple:
+        pass
+    elif hasattr(shape, "_as_tensor") or hasattr(shape, "numpy"):
         shape = _in.as_tensor(shape).numpy().tolist()
     elif hasattr(shape, "as_list"):
         shape = shape.as_list()

@@ -37,6 +37,8 @@ def _add_n_kernel(xp, *xs):
 
 
 def _div_no_nan_kernel(xp, x, y):
+    if x.ndim == 0 and y.ndim == 0:  # the usual loss / count: plain scalar arithmetic
+        return xp.array(0 if y == 0 else x / y, dtype=x.dtype)
     return xp.where(y == 0, xp.zeros((), x.dtype), x / y)
 
 
@@ -305,7 +307,7 @@ def _add_n_grad(op, dy):
 @register_gradient("DivNoNan")
 def _div_no_nan_grad(op, dy):
     x, y = op.inputs
-    return binary_grads(op, lambda: divide_no_nan(dy, y),
+    return binary_grads(op, lambda: execute(DIV_NO_NAN, (dy, y)),
                         lambda: multiply(dy, divide_no_nan(divide_no_nan(negative(x), y), y)))
 
 

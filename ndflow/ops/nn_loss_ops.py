@@ -5,7 +5,7 @@ The softmax kernels return the loss and its gradient with respect to the logits 
 """
 
 from ndflow.framework import dtypes as D, errors
-from ndflow.ops import math_ops as M
+from ndflow.ops import array_ops, math_ops as M
 from ndflow.ops.inputs import as_tensor
 from ndflow.ops.registry import execute, op_error, register, register_gradient
 
@@ -149,10 +149,9 @@ def _softmax_jacobian_product(logits, g, axis):
 
 
 def _expand(dloss, like, axis):
-    from ndflow.ops.array_ops import reshape
     shape = like.shape.as_list()
     shape[axis] = 1
-    return reshape(dloss, shape)
+    return array_ops.reshape(dloss, shape)
 
 
 # The loss's second output (the backprop term) is rarely differentiated; its gradient arrives
@@ -165,8 +164,7 @@ def _softmax_xent_grad(op, dloss, dbackprop):
     backprop = op.outputs[1]
     axis = op.get_attr("axis")
     if dloss is None:
-        from ndflow.ops.array_ops import zeros_like
-        dloss = zeros_like(op.outputs[0])
+        dloss = array_ops.zeros_like(op.outputs[0])
     g = _expand(dloss, backprop, axis)
     grad_logits = M.multiply(g, backprop)
     grad_labels = M.multiply(g, M.negative(log_softmax(logits, axis)))
@@ -181,8 +179,7 @@ def _sparse_xent_grad(op, dloss, dbackprop):
     logits = op.inputs[0]
     backprop = op.outputs[1]
     if dloss is None:
-        from ndflow.ops.array_ops import zeros_like
-        dloss = zeros_like(op.outputs[0])
+        dloss = array_ops.zeros_like(op.outputs[0])
     grad_logits = M.multiply(_expand(dloss, backprop, -1), backprop)
     if dbackprop is not None:
         grad_logits = M.add(grad_logits, _softmax_jacobian_product(logits, dbackprop, -1))

@@ -44,12 +44,14 @@ def _selu_grad_kernel(xp, dy, y):
 _ACT = dict(allowed=D.FLOATING)
 _GRAD = dict(same_dtype=(0, 1), allowed=D.FLOATING)
 RELU = register("Relu", lambda xp, x: xp.maximum(x, _zero(xp, x)), allowed=D.REAL)
-RELU_GRAD = register("ReluGrad", lambda xp, dy, x: xp.where(x > 0, dy, _zero(xp, dy)),
+# The ReLU gradients multiply by the mask (as TensorFlow does): a NaN or inf gradient gives NaN
+# even where the input is not positive.
+RELU_GRAD = register("ReluGrad", lambda xp, dy, x: xp.multiply(dy, x > 0),
                      same_dtype=(0, 1), allowed=D.REAL)
 RELU6 = register("Relu6", lambda xp, x: xp.clip(x, 0, 6).astype(x.dtype, copy=False),
                  allowed=D.REAL)
 RELU6_GRAD = register("Relu6Grad",
-                      lambda xp, dy, x: xp.where((x > 0) & (x < 6), dy, _zero(xp, dy)),
+                      lambda xp, dy, x: xp.multiply(dy, (x > 0) & (x < 6)),
                       same_dtype=(0, 1), allowed=D.REAL)
 ELU = register("Elu", _quiet(_elu_kernel), **_ACT)
 ELU_GRAD = register("EluGrad", lambda xp, dy, y: xp.where(y < 0, dy * (y + 1), dy), **_GRAD)

@@ -72,6 +72,10 @@ def _rebuild_defaultdict(template, keys, children):
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     """Builds ``structure``'s shape again from a flat list of leaves."""
     flat_sequence = list(flat_sequence)
+    kind = type(structure)
+    if (kind is list or kind is tuple) and len(structure) == len(flat_sequence) \
+            and not any(map(is_nested, structure)):  # a flat list or tuple: the common case
+        return flat_sequence if kind is list else tuple(flat_sequence)
     if not is_nested(structure):
         if len(flat_sequence) != 1:
             raise ValueError(f"Structure is a scalar but len(flat_sequence) == "

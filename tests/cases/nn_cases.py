@@ -293,3 +293,15 @@ CASES += [
            ["_FusedMatMul"], lambda x, k, b: _np_dense(x, k, b, False), grad=True, wrt=[0],
            grad_rtol=1e-2, grad_atol=1e-3),
 ]
+
+# A NaN or inf output gradient reaches the input as NaN even where the ReLU is flat (TensorFlow
+# multiplies by the mask).
+_NAN_GRADS = np.array([[np.nan, 1.0, np.inf], [2.0, np.nan, -np.inf]])
+CASES += [
+    OpCase("relu_grad_of_nan", second_order(lambda tf, x: tf.nn.relu(x)),
+           [np.array([[-1.0, 2.0, 0.0], [3.0, -2.0, 5.0]]), _NAN_GRADS], ["ReluGrad"],
+           lambda x, g: g * (x > 0)),
+    OpCase("relu6_grad_of_nan", second_order(lambda tf, x: tf.nn.relu6(x)),
+           [np.array([[-1.0, 2.0, 0.0], [7.0, -2.0, 5.0]]), _NAN_GRADS], ["Relu6Grad"],
+           lambda x, g: g * ((x > 0) & (x < 6))),
+]
