@@ -75,7 +75,7 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     """Sums ``values`` ("sum") or averages them over all elements ("sum_over_batch_size",
     "mean") or over the total weight ("mean_with_sample_weight"); "none"/None, a scalar or an
     empty vector come back unchanged."""
-    dims = values.shape.as_list() if values.shape.rank is not None else None
+    dims = values.shape.dims
     if reduction is None or reduction == "none" or dims == [] or dims == [0]:
         return values
     loss = nd.reduce_sum(values)

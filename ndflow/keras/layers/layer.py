@@ -22,15 +22,20 @@ from ndflow.keras.layers.input_spec import assert_input_compatibility
 from ndflow.keras.layers.name_scope import _scope_stack, _scoped_build
 from ndflow.keras.layers.tracking import _STRUCTURE, TrackedDict, TrackedList, structure_changed  # noqa: F401,E501
 
-_CONTEXT = threading.local()
+
+class _Context(threading.local):
+    """Per-thread call state: the stack of layers being called and the inherited ``training``."""
+
+    def __init__(self):
+        self.stack = []
+        self.training = None
+
+
+_CONTEXT = _Context()
 _SIMPLE_TYPES = (bool, int, float, str, type(None))
 
 
 _FLOATING_MASK = _dtypes.mask(_dtypes.FLOATING)
-def _call_stack():
-    if not hasattr(_CONTEXT, "stack"):
-        _CONTEXT.stack = []
-    return _CONTEXT.stack
 
 
 def _is_simple(value):
@@ -323,7 +328,6 @@ class Layer:
             self._initial_weights = None
 
     def __call__(self, *args, **kwargs):
-        from ndflow.keras.layers.functional_node import is_symbolic, symbolic_call
         if not args:
             raise ValueError(f"Layer {self.name} was called without inputs.")
         first = args[0]
@@ -333,6 +337,7 @@ class Layer:
         if self.input_spec is not None:
             assert_input_compatibility(self.input_spec, inputs, self.name)
         if not plain:
+            from ndflow.keras.layers.functional_node import is_symbolic, symbolic_call
             if any(is_symbolic(x) for x in nest.flatten(inputs)):
                 scope = _scope_stack()
                 scope.append(self)  # sublayers built by this call nest under its name
@@ -347,10 +352,11 @@ class Layer:
             previous_mask = _mask_of(inputs)
             if previous_mask is not None and _call_accepts(self, "mask"):
                 kwargs["mask"] = previous_mask
-        stack = _call_stack()
+        context = _CONTEXT
+        stack = context.stack
         if not stack:
             self._clear_losses()
-        inherited = getattr(_CONTEXT, "training", None)
+        inherited = context.training
         training = kwargs.get("training")
         if _call_accepts(self, "training"):
             if training is None and inherited is not None:
@@ -358,7 +364,7 @@ class Layer:
         elif not _call_accepts(self, "kwargs"):
             kwargs.pop("training", None)
         if training is not None:
-            _CONTEXT.training = training  # inner layers called without `training` inherit it
+            context.training = training  # inner layers called without `training` inherit it
         stack.append(self)
         # Weights are made on the first call (own build, and sublayers built inside call):
         # only then does the layer's name scope matter.
@@ -366,13 +372,14 @@ class Layer:
         if first_call:
             _scope_stack().append(self)
         try:
-            self._maybe_build(inputs)
+            if first_call:
+                self._maybe_build(inputs)
             outputs = self.call(*args, **kwargs)
         finally:
             stack.pop()
             if first_call:
                 _scope_stack().pop()
-            _CONTEXT.training = inherited
+            context.training = inherited
         if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
             _attach_mask(outputs, self.compute_mask(inputs, previous_mask))
         if self.activity_regularizer is not None:

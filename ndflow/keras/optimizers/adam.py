@@ -180,8 +180,8 @@ class Nadam(Optimizer):
         # The product of the momentum schedule advances once per step, before the updates.
         dt = self._u_product.dtype.as_numpy_dtype
         step = dt(self._local_step() + 1)
-        u = np.asarray(self._u_product).astype(dt)[()]
-        self._u_product.assign(u * dt(self.beta_1) * (dt(1) - dt(0.5) * dt(0.96) ** step))
+        u = self._u_product._buffer_for_update()
+        u[()] = u[()] * dt(self.beta_1) * (dt(1) - dt(0.5) * dt(0.96) ** step)
         super()._backend_update_step(grads, variables, learning_rate)
 
     def _compute_constants(self, dt, lr):

@@ -320,7 +320,7 @@ class Optimizer(OptimizerExtras):
                 constraint = variable.constraint
                 if constraint is not None:
                     variable.assign(constraint(variable))
-        self._iterations.assign_add(1)
+        self._iterations._buffer_for_update()[()] += 1
 
     def _filter_empty_gradients(self, grads, variables):
         if all(g is not None for g in grads):
