@@ -23,7 +23,7 @@ __all__ = ['where', 'reshape', 'broadcast_to', 'zeros_like', 'ones_like', 'stack
 
 def _reshape_kernel(xp, x, shape):
     try:
-        return xp.reshape(x, shape)
+        return x.reshape(shape)
     except ValueError:
         raise op_error(errors.InvalidArgumentError, "Reshape",
                        f"Input to reshape is a tensor with {x.size} values, but the requested "

@@ -4,6 +4,8 @@ The softmax kernels return the loss and its gradient with respect to the logits 
 ``backprop`` output) from one pass, so the gradient function only scales that output.
 """
 
+import numpy as np
+
 from ndflow.framework import dtypes as D, errors
 from ndflow.ops import array_ops, math_ops as M
 from ndflow.ops.inputs import as_tensor
@@ -34,42 +36,40 @@ def _softmax_xent_kernel(xp, features, labels, axis):
     return loss.astype(features.dtype, copy=False), xp.exp(logp) - labels
 
 
-_ROWS = {}  # batch size -> arange(batch size), the row indices of each label
+_ROW_STARTS = {}  # (rows, classes) -> the flat index of each row's first class
+_UNSIGNED = {np.dtype(np.int32): np.dtype(np.uint32), np.dtype(np.int64): np.dtype(np.uint64)}
 
 
-def _rows(xp, n):
-    rows = _ROWS.get(n)
-    if rows is None:
-        rows = xp.arange(n)
-        if n <= 4096:  # batch sizes recur; huge ones are not worth keeping
-            _ROWS[n] = rows
-    return rows
+def _row_starts(xp, rows, classes):
+    found = _ROW_STARTS.get((rows, classes))
+    if found is None:
+        found = xp.arange(rows) * classes
+        if rows <= 4096:  # batch sizes recur; huge ones are not worth keeping
+            _ROW_STARTS[rows, classes] = found
+    return found
 
 
 def _sparse_xent_kernel(xp, features, labels):
     name = "SparseSoftmaxCrossEntropyWithLogits"
     classes = features.shape[-1]
-    if labels.size and (xp.minimum.reduce(labels, axis=None) < 0
-                        or xp.maximum.reduce(labels, axis=None) >= classes):
+    # Viewed as unsigned, negative labels are huge: one comparison finds both kinds of bad label.
+    if labels.size and xp.maximum.reduce(labels.view(_UNSIGNED[labels.dtype]),
+                                         axis=None) >= classes:
         bad = labels[(labels < 0) | (labels >= classes)].reshape(-1)[0]
         values = " ".join(str(v) for v in labels.reshape(-1).tolist())
         raise op_error(errors.InvalidArgumentError, name,
                        f"Received a label value of {bad} which is outside the valid range of "
                        f"[0, {classes}).  Label values: {values}")
-    # loss = log(sum(exp(shifted))) - shifted[label]; backprop = softmax - one_hot(label).
+    # loss = log(sum(exp(shifted))) - shifted[label]; backprop = softmax - one_hot(label), with
+    # each label's position in the flattened [rows, classes] arrays.
     shifted = features - xp.maximum.reduce(features, axis=-1, keepdims=True)
     backprop = xp.exp(shifted)
     sums = xp.add.reduce(backprop, axis=-1, keepdims=True)
     backprop /= sums
-    if features.ndim == 2:   # the usual [batch, classes]: no reshapes
-        at = (_rows(xp, labels.shape[0]), labels)
-        loss = xp.log(sums[:, 0]) - shifted[at]
-    else:
-        at = (_rows(xp, labels.size), labels.reshape(-1))
-        loss = xp.log(sums[..., 0]) - shifted.reshape(-1, classes)[at].reshape(labels.shape)
-        backprop = backprop.reshape(-1, classes)
-    backprop[at] -= 1
-    return loss, backprop.reshape(features.shape)
+    at = _row_starts(xp, labels.size, classes) + labels.reshape(-1)
+    loss = xp.log(sums.reshape(-1)) - shifted.reshape(-1)[at]
+    backprop.reshape(-1)[at] -= 1
+    return loss.reshape(labels.shape), backprop
 
 
 SOFTMAX_XENT = register("SoftmaxCrossEntropyWithLogits", _softmax_xent_kernel,

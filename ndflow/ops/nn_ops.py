@@ -68,14 +68,19 @@ def _softmax_kernel(xp, x, axis):
     if x.ndim == 0:
         raise op_error(errors.InvalidArgumentError, "Softmax",
                        "logits must have >= 1 dimension, got []")
-    e = xp.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    if x.size == 0:
+        return x.copy()
+    e = xp.exp(x - xp.maximum.reduce(x, axis=axis, keepdims=True))
+    e /= xp.add.reduce(e, axis=axis, keepdims=True)
+    return e
 
 
 def _log_softmax_kernel(xp, x, axis):
     if x.ndim == 0:
         raise op_error(errors.InvalidArgumentError, "LogSoftmax",
                        "logits must have >= 1 dimension, got []")
+    if x.size == 0:
+        return x.copy()
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 

@@ -305,3 +305,11 @@ CASES += [
            [np.array([[-1.0, 2.0, 0.0], [7.0, -2.0, 5.0]]), _NAN_GRADS], ["Relu6Grad"],
            lambda x, g: g * ((x > 0) & (x < 6))),
 ]
+
+# Softmax over an empty axis is an empty result, as in TensorFlow.
+CASES += [
+    OpCase("softmax_empty_axis", lambda tf, x: tf.nn.softmax(x), [np.zeros((3, 0))], ["Softmax"],
+           lambda x: x),
+    OpCase("log_softmax_empty_axis", lambda tf, x: tf.nn.log_softmax(x), [np.zeros((3, 0))],
+           ["LogSoftmax"], lambda x: x),
+]
