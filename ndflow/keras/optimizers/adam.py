@@ -10,6 +10,21 @@ from ndflow.keras.saving import object_registration as _reg
 from ndflow.keras.optimizers import fused
 
 
+_SCALARS = {}  # (NumPy dtype, Python numbers) -> those numbers as scalars of the dtype
+
+
+def _scalars(dt, *values):
+    """``values`` as NumPy scalars of type ``dt`` (cached: the hyper-parameters recur)."""
+    key = (dt, values)
+    try:
+        found = _SCALARS.get(key)
+    except TypeError:  # a hyper-parameter given as a tensor
+        return tuple(dt(v) for v in values)
+    if found is None:
+        found = _SCALARS[key] = tuple(dt(v) for v in values)
+    return found
+
+
 class Adam(Optimizer):
     """Adam: moving averages of the gradient (``m``) and of its square (``v``);
     ``w -= alpha * m / (sqrt(v) + epsilon)`` with the bias-corrected step
@@ -186,13 +201,13 @@ class Nadam(Optimizer):
 
     def _compute_constants(self, dt, lr):
         step = self._local_step()
-        one, half, decay, beta_1 = dt(1), dt(0.5), dt(0.96), dt(self.beta_1)
+        one, half, decay, beta_1, beta_2 = _scalars(dt, 1, 0.5, 0.96, self.beta_1, self.beta_2)
         u_t = beta_1 * (one - half * decay ** dt(step + 1))
         u_t_1 = beta_1 * (one - half * decay ** dt(step + 2))
-        u_product = np.asarray(self._u_product).astype(dt)[()]
-        return tuple(float(x) for x in (
-            lr, u_t_1, one - u_product * u_t_1, one - u_t, one - u_product,
-            one - dt(self.beta_2) ** dt(step + 1), one - beta_1, one - dt(self.beta_2)))
+        u_product = self._u_product._value.astype(dt)[()]
+        return (float(lr), float(u_t_1), float(one - u_product * u_t_1), float(one - u_t),
+                float(one - u_product), float(one - beta_2 ** dt(step + 1)),
+                float(one - beta_1), float(one - beta_2))
 
     def _folded_constants(self, variable, learning_rate):
         # Keras' step lr·(m·u_t_1/den_1 + g·(1-u_t)/den_0) / (sqrt(v/bias_2) + eps) with the

@@ -428,7 +428,7 @@ class Optimizer(OptimizerExtras):
         found = self._consts.get(dtype)
         if found is None:
             dt = _np_dtype(dtype)
-            lr = np.asarray(learning_rate).astype(dt)[()]
+            lr = np.asarray(getattr(learning_rate, "_value", learning_rate)).astype(dt)[()]
             found = self._consts[dtype] = self._compute_constants(dt, lr)
         return found
 
