@@ -41,8 +41,9 @@ def _broadcast_to_kernel(xp, x, shape):
 
 BROADCAST_TO = register("BroadcastTo", _broadcast_to_kernel)
 SELECT = register("SelectV2", lambda xp, c, x, y: xp.where(c, x, y), same_dtype=(1, 2))
-ZEROS_LIKE = register("ZerosLike", lambda xp, x: xp.zeros_like(x))
-ONES_LIKE = register("OnesLike", lambda xp, x: xp.ones_like(x))
+ZEROS_LIKE = register("ZerosLike", lambda xp, x: xp.zeros(x.shape, x.dtype))
+ONES_LIKE = register("OnesLike", lambda xp, x: xp.array(1, x.dtype) if x.ndim == 0
+                     else xp.ones(x.shape, x.dtype))
 
 
 def symbolic_shape(shape):

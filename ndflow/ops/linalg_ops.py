@@ -28,6 +28,9 @@ def _matmul_kernel(xp, a, b, transpose_a=False, transpose_b=False):
     x = a.T if transpose_a else a
     y = b.T if transpose_b else b
     try:
+        if transpose_a and a.size > 4096:
+            # dot copies a transposed first operand; matmul hands BLAS the transpose flag
+            return xp.matmul(x, y)
         return x.dot(y)  # ndarray.dot is the cheapest 2-D product on small matrices
     except ValueError:
         raise _incompatible("MatMul", a, b) from None
