@@ -358,11 +358,10 @@ class Layer:
             self._clear_losses()
         inherited = context.training
         training = kwargs.get("training")
-        if _call_accepts(self, "training"):
-            if training is None and inherited is not None:
-                kwargs["training"] = inherited
-        elif not _call_accepts(self, "kwargs"):
+        if not takes_training(self):
             kwargs.pop("training", None)
+        elif training is None and inherited is not None and _call_accepts(self, "training"):
+            kwargs["training"] = inherited
         if training is not None:
             context.training = training  # inner layers called without `training` inherit it
         stack.append(self)
@@ -521,6 +520,8 @@ def _accepts_positional(fn):
 
 
 def _call_accepts(layer, name):
+    """Whether the layer's ``call`` takes a parameter ``name`` ("kwargs": a ``**`` parameter);
+    the parameter names are cached on the class."""
     cache = type(layer).__dict__.get("_call_params_cache")
     if cache is None:
         params = inspect.signature(layer.call).parameters
@@ -528,4 +529,16 @@ def _call_accepts(layer, name):
         if any(p.kind == p.VAR_KEYWORD for p in params.values()):
             cache.add("kwargs")
         type.__setattr__(type(layer), "_call_params_cache", cache)
+        type.__setattr__(type(layer), "_call_takes_training",
+                         "training" in cache or "kwargs" in cache)
     return name in cache
+
+
+def takes_training(layer):
+    """Whether ``training`` can be passed to the layer's ``call`` (by name or through
+    ``**kwargs``)."""
+    found = type(layer).__dict__.get("_call_takes_training")
+    if found is None:
+        _call_accepts(layer, "training")
+        found = type(layer).__dict__["_call_takes_training"]
+    return found

@@ -107,8 +107,8 @@ def build_from_config(layer, config):
         def zeros(s):
             return np.zeros([1 if d is None else d for d in s], dtype=layer.compute_dtype)
         inputs = zeros(shape) if _is_shape(shape) else [zeros(s) for s in shape]
-        from ndflow.keras.layers.layer import _call_accepts
-        if _call_accepts(layer, "training") or _call_accepts(layer, "kwargs"):
+        from ndflow.keras.layers.layer import takes_training
+        if takes_training(layer):
             layer(inputs, training=False)
         else:
             layer(inputs)

@@ -1,7 +1,7 @@
 """``Sequential``: a plain stack of layers, each feeding the next."""
 from ndflow.keras.layers.functional_node import KerasTensor
 from ndflow.keras.layers.input_layer import InputLayer
-from ndflow.keras.layers.layer import Layer, _call_accepts
+from ndflow.keras.layers.layer import Layer, takes_training
 from ndflow.keras.models.model import Model
 from ndflow.keras.saving.object_registration import register_builtin
 
@@ -84,7 +84,7 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self._stack:
-            x = layer(x, training=training) if _takes_training(layer) else layer(x)
+            x = layer(x, training=training) if takes_training(layer) else layer(x)
         return x
 
     def _maybe_build(self, inputs):
@@ -142,6 +142,3 @@ class Sequential(Model):
             model.build(tuple(config["build_input_shape"]))
         return model
 
-
-def _takes_training(layer):
-    return _call_accepts(layer, "training") or _call_accepts(layer, "kwargs")
