@@ -18,6 +18,7 @@ __all__ = []
 
 _RELU = ("BiasAdd", "Relu")
 _LINEAR = ("BiasAdd",)
+_FLOATING_MASK = D.mask(D.FLOATING)
 
 
 def _fused_matmul_kernel(xp, a, b, bias, fused_ops):
@@ -38,15 +39,12 @@ def dense(x, kernel, bias, relu):
     if GRAPHS or type(x) is not EagerTensor or x._value.ndim != 2:
         return None
     dtype = x._dtype
-    if kernel._dtype is not dtype or bias._dtype is not dtype or not dtype._bit & _FLOAT_MASK:
+    if kernel._dtype is not dtype or bias._dtype is not dtype or not dtype._bit & _FLOATING_MASK:
         return None
     if kernel._value.ndim != 2 or x._value.shape[1] != kernel._value.shape[0]:
         return None  # MatMul reports the mismatch
     return execute(FUSED_MATMUL, (x, kernel._as_tensor(), bias._as_tensor()),
                    {"fused_ops": _RELU if relu else _LINEAR})
-
-
-_FLOAT_MASK = D.mask((D.float16, D.float32, D.float64))
 
 
 @register_gradient("_FusedMatMul")
