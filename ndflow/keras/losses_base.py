@@ -9,7 +9,7 @@ import numpy as np
 
 import ndflow as nd
 from ndflow.framework import dtypes
-from ndflow.framework.tensor import EagerTensor, Tensor
+from ndflow.framework.tensor import EagerTensor, Tensor, wrap_as
 from ndflow.keras import backend
 from ndflow.keras.saving import object_registration, serialization_lib
 
@@ -33,14 +33,15 @@ def to_tensor(x, dtype=None):
         return x if type(x) is EagerTensor else nd.convert_to_tensor(x)
     dtype = nd.as_dtype(dtype)
     if type(x) is np.ndarray and x.dtype.kind in "biuf" and dtype._bit & _FLOATING_MASK:
-        # NumPy data (targets, weights) cast by NumPy: the values a Cast op would give.
-        return nd.convert_to_tensor(x.astype(dtype.as_numpy_dtype, copy=False))
+        # NumPy data (targets, weights) cast by NumPy, to the values a Cast op would give;
+        # astype's fresh copy becomes the tensor's value.
+        return wrap_as(x.astype(dtype.as_numpy_dtype), dtype)
     t = x if type(x) is EagerTensor else nd.convert_to_tensor(x)
     return t if t.dtype is dtype else nd.cast(t, dtype)
 
 
 def _rank(x):
-    return x.shape.rank
+    return x._value.ndim if type(x) is EagerTensor else x.shape.rank
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
