@@ -45,6 +45,8 @@ def _row_starts(xp, rows, classes):
     if found is None:
         found = xp.arange(rows) * classes
         if rows <= 4096:  # batch sizes recur; huge ones are not worth keeping
+            if len(_ROW_STARTS) >= 64:  # many shapes (varying lengths): start afresh
+                _ROW_STARTS.clear()
             _ROW_STARTS[rows, classes] = found
     return found
 

@@ -131,3 +131,12 @@ def test_conv_kernels_do_not_loop_over_pixels():
     finally:
         util.tap = original
     assert len(calls) <= 9  # one strided add per filter tap in the input gradient
+
+
+def test_sparse_xent_row_index_cache_stays_small():
+    from ndflow.ops import nn_loss_ops
+    for rows in range(1, 200):
+        logits = np.zeros((rows, 3), np.float32)
+        loss = ndflow.nn.sparse_softmax_cross_entropy_with_logits(np.ones(rows, np.int64), logits)
+        np.testing.assert_allclose(loss.numpy(), np.log(3.0), rtol=1e-6)
+    assert len(nn_loss_ops._ROW_STARTS) <= 64
