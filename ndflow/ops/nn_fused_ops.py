@@ -9,9 +9,9 @@ graphs keep the separate ops, which the graph optimiser fuses on its own.
 from ndflow.framework import dtypes as D
 from ndflow.framework.context import GRAPHS
 from ndflow.framework.tensor import EagerTensor
-from ndflow.ops.linalg_ops import MATMUL
+from ndflow.ops.linalg_ops import _product_grads, _rank2_product
+from ndflow.ops.math_ops import unbroadcast
 from ndflow.ops.nn_ops import RELU_GRAD
-from ndflow.ops.reduce_ops import SUM
 from ndflow.ops.registry import execute, register, register_gradient
 
 __all__ = []
@@ -24,7 +24,7 @@ _FLOATING_MASK = D.mask(D.FLOATING)
 def _fused_matmul_kernel(xp, a, b, bias, fused_ops):
     out = a.dot(b)
     out += bias
-    if fused_ops is _RELU:
+    if fused_ops == _RELU:
         xp.maximum(out, out.dtype.type(0), out=out)
     return out
 
@@ -49,10 +49,10 @@ def dense(x, kernel, bias, relu):
 
 @register_gradient("_FusedMatMul")
 def _fused_matmul_grad(op, dy):
-    x, kernel, _ = op.inputs
-    if op.attrs["fused_ops"] is _RELU:
+    x, kernel, bias = op.inputs
+    if op.attrs["fused_ops"] == _RELU:
         dy = execute(RELU_GRAD, (dy, op.outputs))  # output > 0 exactly where the sum was
     skip = op.skip_input_indices
-    return (None if 0 in skip else execute(MATMUL, (dy, kernel), {"transpose_b": True}),
-            None if 1 in skip else execute(MATMUL, (x, dy), {"transpose_a": True}),
-            None if 2 in skip else execute(SUM, (dy,), {"axis": (0,), "keepdims": False}))
+    grad_x, grad_kernel = _product_grads(dy, x, kernel, False, False, skip, _rank2_product)
+    # The bias gradient is AddV2's (a Sum over the batch), so the values match the separate ops.
+    return grad_x, grad_kernel, None if 2 in skip else unbroadcast(dy, bias)
